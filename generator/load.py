@@ -1,0 +1,129 @@
+"""Read a site's source files from disk: no interpretation beyond bytes to text."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import Diagnostics, Location
+
+ARTICLE_SUFFIXES = (".md", ".markdown")
+ACTOR_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source file: its path relative to the site root, its text and a content hash."""
+
+    rel: str
+    text: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class SiteSources:
+    root: Path
+    config: Source | None
+    articles: tuple[Source, ...]
+    actors: tuple[Source, ...]
+    media: tuple[tuple[str, Path], ...]  # (path under media/, absolute file) to copy as is
+
+
+def inside(root: Path, path: Path) -> bool:
+    """True when path, with every symlink resolved, lies inside root."""
+    try:
+        Path(os.path.realpath(path)).relative_to(os.path.realpath(root))
+    except ValueError:
+        return False
+    return True
+
+
+def read_text(root: Path, path: Path, diags: Diagnostics) -> Source | None:
+    rel = path.relative_to(root).as_posix()
+    if not inside(root, path):
+        diags.error(Location(rel, 1), "this file is a link to a place outside the site",
+                    "copy the file into the site instead of linking to it")
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        diags.error(Location(rel, 1), f"cannot read the file: {exc.strerror}")
+        return None
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        diags.error(Location(rel, line, column),
+                    f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read)",
+                    "save the file as UTF-8 in your editor ('Save with encoding' or 'Reopen with encoding')")
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return Source(rel, text.replace("\r\n", "\n").replace("\r", "\n"), digest)
+
+
+def _listing(root: Path, folder: Path, suffixes: tuple[str, ...], diags: Diagnostics) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    if not inside(root, folder):
+        diags.error(Location(folder.relative_to(root).as_posix()), "this folder is a link to a place outside the site",
+                    "move the folder into the site instead of linking to it")
+        return []
+    found = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith(".") or entry.name.endswith("~"):
+            continue
+        if entry.is_dir():
+            continue
+        if entry.suffix.lower() in suffixes:
+            found.append(entry)
+        else:
+            diags.warning(Location(entry.relative_to(root).as_posix()),
+                          f"ignored: only {' and '.join(suffixes)} files are read here")
+    return found
+
+
+def read_site(root: Path, diags: Diagnostics) -> SiteSources:
+    """Every source of the site at root, in a stable order."""
+    config_path = root / "site.yaml"
+    config = read_text(root, config_path, diags) if config_path.is_file() else None
+    if config is None and not config_path.is_file():
+        diags.error(Location("site.yaml"), "this folder has no site.yaml",
+                    "run the command in your explainer's folder, or pass --site DIR")
+    content = root / "content"
+    if not content.is_dir():
+        diags.error(Location("content"), "this folder has no content/ folder",
+                    "create content/articles/ and content/actors/, or pass --site DIR")
+    articles = [read_text(root, p, diags) for p in _listing(root, content / "articles", ARTICLE_SUFFIXES, diags)]
+    actors = [read_text(root, p, diags) for p in _listing(root, content / "actors", ACTOR_SUFFIXES, diags)]
+    media = []
+    media_root = content / "media"
+    if media_root.is_dir():
+        for path in sorted(media_root.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                if inside(root, path):
+                    media.append((path.relative_to(media_root).as_posix(), path))
+                else:
+                    diags.error(Location(path.relative_to(root).as_posix()),
+                                "this file is a link to a place outside the site",
+                                "copy the file into the site instead of linking to it")
+    return SiteSources(
+        root=root,
+        config=config,
+        articles=tuple(s for s in articles if s is not None),
+        actors=tuple(s for s in actors if s is not None),
+        media=tuple(media),
+    )
+
+
+def failed_actor_slugs(root: Path) -> set[str]:
+    """Slugs of actor files that exist, readable or not: they still define the slug."""
+    folder = root / "content" / "actors"
+    if not folder.is_dir():
+        return set()
+    return {p.stem for p in folder.iterdir() if p.suffix.lower() in ACTOR_SUFFIXES and not p.name.startswith(".")}

@@ -1,0 +1,294 @@
+"""Markdown to HTML: actor links, anchored quote passages, and the allow-list sanitizer.
+
+The HTML an article body renders to depends only on the body, its quotes and the site's
+path prefix, so it can be cached per article. Actor names shown by a bare ``[[slug]]`` are
+left as placeholders and filled in by ``resolve``, which knows every actor.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+
+from .diagnostics import Location
+from .model import SLUG, Ref
+
+NAME_OPEN, NAME_CLOSE = "\ue000", "\ue001"  # private-use marks around a slug awaiting its name
+NAME_PLACEHOLDER = re.compile(f"{NAME_OPEN}([a-z0-9-]+){NAME_CLOSE}")
+MENTION = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
+
+_TEXT_BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "figcaption"}
+_BLOCKS = _TEXT_BLOCKS | {"ul", "ol", "blockquote", "div", "table", "thead", "tbody", "tr", "dl", "pre", "hr"}
+
+_STRAIGHT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+                           "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+                           "\u00ab": '"', "\u00bb": '"'})
+
+
+def normalise(text: str) -> str:
+    """The form quotes are compared in: NFKC, straight quotes, white space collapsed."""
+    text = unicodedata.normalize("NFKC", text).translate(_STRAIGHT)
+    return " ".join(text.split())
+
+
+def _normalised_with_map(pieces: list[str]) -> tuple[str, list[tuple[int, int, int]]]:
+    """Normalise the concatenation of pieces, remembering for each output character the
+    (piece, start, end) of the source characters it came from."""
+    out: list[str] = []
+    where: list[tuple[int, int, int]] = []
+    for number, piece in enumerate(pieces):
+        i = 0
+        while i < len(piece):
+            j = i + 1
+            while j < len(piece) and unicodedata.combining(piece[j]):
+                j += 1
+            for char in unicodedata.normalize("NFKC", piece[i:j]).translate(_STRAIGHT):
+                if char.isspace():
+                    if not out or out[-1] == " ":
+                        continue
+                    char = " "
+                out.append(char)
+                where.append((number, i, j))
+            i = j
+    return "".join(out), where
+
+
+@dataclass(frozen=True)
+class QuoteCheck:
+    number: int
+    text: str  # normalised
+
+
+@dataclass(frozen=True)
+class BodyProblem:
+    location: Location
+    message: str
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    html: str  # may hold name placeholders, filled in by resolve
+    mentions: tuple[Ref, ...]
+    anchored: frozenset[int]  # numbers of the quotes whose passage was found and anchored
+    problems: tuple[BodyProblem, ...]
+
+
+class _ActorLinks(InlineProcessor):
+    def __init__(self, pattern: str, owner: "Markup"):
+        super().__init__(pattern)
+        self.owner = owner
+
+    def handleMatch(self, m, data):  # noqa: N802 - Python-Markdown's name
+        slug, shown = m.group(1).strip(), (m.group(2) or "").strip()
+        if not SLUG.match(slug):
+            return None, None, None
+        element = etree.Element("a")
+        element.set("href", f"{self.owner.prefix}actors/{slug}/")
+        element.set("class", "actor-link")
+        element.set("data-actor", slug)
+        element.text = shown or f"{NAME_OPEN}{slug}{NAME_CLOSE}"
+        return element, m.start(0), m.end(0)
+
+
+class _QuoteAnchors(Treeprocessor):
+    def __init__(self, md, owner: "Markup"):
+        super().__init__(md)
+        self.owner = owner
+
+    def run(self, root):
+        blocks = [el for el in root.iter() if el.tag in _TEXT_BLOCKS]
+        for quote in self.owner.quotes:
+            for block in blocks:
+                if self._anchor(block, quote):
+                    self.owner.anchored.add(quote.number)
+                    break
+        return None
+
+    def _anchor(self, block, quote: QuoteCheck) -> bool:
+        segments = _segments(block)
+        text, where = _normalised_with_map([_segment_text(s) for s in segments])
+        found = text.find(quote.text)
+        if found < 0 or not quote.text:
+            return False
+        first, last = where[found], where[found + len(quote.text) - 1]
+        start = (first[0], first[1])
+        end = (last[0], last[2])
+        marked = False
+        for number in range(end[0], start[0] - 1, -1):  # right to left keeps offsets valid
+            piece = _segment_text(segments[number])
+            a = start[1] if number == start[0] else 0
+            b = end[1] if number == end[0] else len(piece)
+            if a >= b:
+                continue
+            _wrap(segments[number], a, b, quote.number if number == start[0] else None)
+            marked = True
+        return marked
+
+
+def _segments(block) -> list[tuple]:
+    """The text runs of a block in reading order: (kind, element, parent)."""
+    runs: list[tuple] = []
+
+    def walk(element):
+        if element.text:
+            runs.append(("text", element, None))
+        for child in list(element):
+            if child.tag not in _BLOCKS:
+                walk(child)
+            if child.tail:
+                runs.append(("tail", child, element))
+
+    walk(block)
+    return runs
+
+
+def _segment_text(segment) -> str:
+    kind, element, _ = segment
+    return element.text if kind == "text" else element.tail
+
+
+def _wrap(segment, a: int, b: int, number: int | None) -> None:
+    kind, element, parent = segment
+    span = etree.Element("span")
+    span.set("class", "passage")
+    if number is not None:
+        span.set("id", f"quote-{number}")
+    if kind == "text":
+        source = element.text
+        element.text = source[:a]
+        span.text, span.tail = source[a:b], source[b:]
+        element.insert(0, span)
+    else:
+        source = element.tail
+        element.tail = source[:a]
+        span.text, span.tail = source[a:b], source[b:]
+        parent.insert(list(parent).index(element) + 1, span)
+
+
+class _Extension(Extension):
+    def __init__(self, owner: "Markup", anchors: bool):
+        super().__init__()
+        self.owner, self.anchors = owner, anchors
+
+    def extendMarkdown(self, md):  # noqa: N802 - Python-Markdown's name
+        md.inlinePatterns.register(_ActorLinks(MENTION.pattern, self.owner), "actor_link", 175)
+        if self.anchors:
+            md.treeprocessors.register(_QuoteAnchors(md, self.owner), "quote_anchors", -10)
+
+
+_ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"figure", "figcaption", "section"}
+_ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "class", "data-actor", "id"},
+    "img": {"src", "alt", "title", "width", "height", "loading"},
+    "span": {"id", "class"},
+    "sup": {"id"},
+    "li": {"id"},
+    "div": {"class"},
+    "ol": {"start"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+    "abbr": {"title"},
+    "time": {"datetime"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    **{f"h{n}": {"id"} for n in range(1, 7)},
+}
+
+
+def sanitise(html: str) -> str:
+    return nh3.clean(html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto", "tel"}, link_rel=None, strip_comments=True)
+
+
+class Markup:
+    """Reusable Markdown converters for one build (one prefix, one safety setting)."""
+
+    def __init__(self, prefix: str, unsafe_html: bool):
+        self.prefix, self.unsafe_html = prefix, unsafe_html
+        self.quotes: list[QuoteCheck] = []
+        self.anchored: set[int] = set()
+        extensions = ["tables", "footnotes", "sane_lists", "attr_list"]
+        self._body = markdown.Markdown(extensions=extensions + ["toc", _Extension(self, anchors=True)],
+                                       extension_configs={"toc": {"permalink": False}})
+        self._snippet = markdown.Markdown(extensions=extensions + [_Extension(self, anchors=False)])
+
+    def _finish(self, html: str) -> str:
+        return html if self.unsafe_html else sanitise(html)
+
+    def snippet(self, text: str) -> str:
+        """A short Markdown text (a summary, a description) as HTML."""
+        self._snippet.reset()
+        return self._finish(self._snippet.convert(_clean_input(text)))
+
+    def body(self, article) -> RenderedBody:
+        body = _clean_input(article.body)
+        checks = [QuoteCheck(q.number, normalise(q.text)) for q in article.quotes if not q.paraphrase]
+        self.quotes, self.anchored = checks, set()
+        self._body.reset()
+        html = self._finish(self._body.convert(body))
+        mentions, problems = [], []
+        for m in MENTION.finditer(body):
+            line = article.body_line + body.count("\n", 0, m.start())
+            column = m.start() - (body.rfind("\n", 0, m.start()) + 1) + 1
+            where = Location(article.location.file, line, column)
+            slug = m.group(1).strip()
+            if SLUG.match(slug):
+                mentions.append(Ref(slug, where))
+            else:
+                problems.append(BodyProblem(where, f"'[[{slug}]]' does not name an actor by slug",
+                                            "write [[actor-slug]] or [[actor-slug|shown text]], e.g. [[zhao-lijian|Zhao]]"))
+        plain = normalise(_plain_text(body))
+        for quote in article.quotes:
+            if quote.paraphrase or quote.number in self.anchored:
+                continue
+            hint = ("the quote must stand word for word in the article's text (curly and straight quotes "
+                    "and line breaks do not matter); correct the text or the quote, or mark it paraphrase: true")
+            nearest = _nearest(plain, normalise(quote.text))
+            if nearest:
+                hint = f"the nearest passage in the text reads \u201c{nearest}\u201d; " + hint
+            problems.append(BodyProblem(quote.text_location,
+                                        f"quote {quote.number} ('{_short(quote.text)}') does not occur in the article's text",
+                                        hint))
+        return RenderedBody(html, tuple(mentions), frozenset(self.anchored), tuple(problems))
+
+
+def _clean_input(text: str) -> str:
+    return text.replace(NAME_OPEN, "").replace(NAME_CLOSE, "")
+
+
+def _plain_text(body: str) -> str:
+    text = MENTION.sub(lambda m: m.group(2) or m.group(1), body)
+    return re.sub(r"[*_`>#]", " ", text)
+
+
+def _short(text: str, limit: int = 48) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _nearest(plain: str, quote: str) -> str | None:
+    """The stretch of the text most like the quote, to show an editor what differs."""
+    words, size = plain.split(" "), len(quote.split(" "))
+    if not quote or not words:
+        return None
+    best, best_ratio = None, 0.0
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(quote)
+    for start in range(0, max(1, len(words) - size + 1)):
+        window = " ".join(words[start:start + size])
+        matcher.set_seq1(window)
+        if matcher.real_quick_ratio() > best_ratio and matcher.quick_ratio() > best_ratio:
+            ratio = matcher.ratio()
+            if ratio > best_ratio:
+                best, best_ratio = window, ratio
+    return _short(best, 160) if best and best_ratio >= 0.6 else None

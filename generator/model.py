@@ -1,0 +1,445 @@
+"""The content model: frozen objects that remember where they came from, and their readers.
+
+Readers take a parsed YAML document and report every field problem; they never raise for
+a content mistake. Cross-references (actor slugs) are kept as ``Ref`` and checked later, in
+``resolve``, once every file is known.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from . import dates
+from .dates import PartialDate
+from .diagnostics import Diagnostics, Location, did_you_mean
+from .yamlio import YamlDoc
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SLUG_HINT = "use lower-case letters, digits and single hyphens, e.g. zhao-lijian"
+KINDS = ("person", "country", "organisation", "group", "other")
+WIKIDATA = re.compile(r"^Q[1-9][0-9]*$")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to an actor by slug, with the place it was written."""
+
+    slug: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class Image:
+    src: str
+    alt: str
+    caption: str | None = None
+    credit: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    publisher: str
+    url: str | None = None
+    date: PartialDate | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    slug: str
+    name: str
+    kind: str
+    location: Location
+    role: str | None = None
+    affiliations: tuple[Ref, ...] = ()
+    aliases: tuple[str, ...] = ()
+    summary: str | None = None
+    links: tuple[tuple[str, str], ...] = ()  # (label, absolute URL)
+    image: Image | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    date: PartialDate
+    title: str
+    article: str
+    location: Location
+    end: PartialDate | None = None
+    description: str | None = None
+    actors: tuple[Ref, ...] = ()
+    place: str | None = None
+    shared: bool = False  # an explicit id, so other articles may tell the same event
+
+
+@dataclass(frozen=True)
+class Quote:
+    number: int  # 1-based position in its article
+    speaker: Ref
+    text: str
+    said: PartialDate
+    article: str
+    location: Location
+    text_location: Location
+    context: str | None = None
+    via: str | None = None
+    about: tuple[Ref, ...] = ()
+    topics: tuple[str, ...] = ()
+    paraphrase: bool = False
+    source: Source | None = None
+    language: str | None = None
+
+    @property
+    def anchor(self) -> str:
+        return f"quote-{self.number}"
+
+
+@dataclass(frozen=True)
+class Article:
+    slug: str
+    title: str
+    date: PartialDate
+    location: Location
+    body: str
+    body_line: int
+    updated: PartialDate | None = None
+    summary: str | None = None
+    draft: bool = False
+    sources: tuple[Source, ...] = ()
+    image: Image | None = None
+    actors: tuple[Ref, ...] = ()
+    events: tuple[Event, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+
+
+class Fields:
+    """Typed access to one YAML mapping, reporting each problem at its line."""
+
+    def __init__(self, doc: YamlDoc, diags: Diagnostics, path: tuple, known: tuple[str, ...], what: str):
+        self.doc, self.diags, self.path, self.what = doc, diags, path, what
+        data = _get(doc.data, path)
+        self.ok = isinstance(data, dict)
+        self.data = data if self.ok else {}
+        if not self.ok:
+            shown = "nothing" if data is None else f"a {_kind(data)}"
+            diags.error(doc.loc(*path), f"{what} must be a set of 'key: value' lines, not {shown}",
+                        f"write the fields of the {what} as key: value lines")
+            return
+        for key in self.data:
+            if key not in known:
+                guess = did_you_mean(key, known)
+                diags.warning(doc.key_loc(*path, key), f"unknown field '{key}' in {what} is ignored",
+                              f"did you mean '{guess}'?" if guess else "known fields: " + ", ".join(known))
+
+    def loc(self, key) -> Location:
+        return self.doc.loc(*self.path, key)
+
+    def has(self, key) -> bool:
+        return self.data.get(key) is not None
+
+    def text(self, key, required: bool = False, one_line: bool = False) -> str | None:
+        value = self.data.get(key)
+        if value is None or value == "":
+            if required:
+                where = self.loc(key) if key in self.data else self.doc.loc(*self.path)
+                self.diags.error(where, f"{self.what} needs a '{key}'", f"add a line '{key}: ...'")
+            return None
+        if isinstance(value, (bool, int, float)):
+            value = self.doc.raw.get(self.path + (key,), str(value))
+        if not isinstance(value, str):
+            self.diags.error(self.loc(key), f"'{key}' must be text, not a {_kind(value)}",
+                             "write it on one line after the colon, in quotes if it holds a colon")
+            return None
+        value = value.strip()
+        if one_line and "\n" in value:
+            self.diags.error(self.loc(key), f"'{key}' must be one line", "join the lines into one")
+            return None
+        return value
+
+    def flag(self, key, default: bool = False) -> bool:
+        value = self.data.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.diags.error(self.loc(key), f"'{key}' must be true or false, not '{value}'",
+                             f"write {key}: true or {key}: false")
+            return default
+        return value
+
+    def date(self, key, timezone: str, required: bool = False) -> PartialDate | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.diags.error(self.doc.loc(*self.path), f"{self.what} needs a '{key}'",
+                                 f"add a line '{key}: YYYY-MM-DD'")
+            return None
+        try:
+            return dates.parse(value, timezone)
+        except dates.DateProblem as problem:
+            self.diags.error(self.loc(key), f"'{key}': {problem.message}", problem.hint)
+            return None
+
+    def items(self, key) -> list:
+        """The list under key as (index, value) pairs; a single value counts as a list of one."""
+        value = self.data.get(key)
+        if value is None:
+            return []
+        if isinstance(value, list):
+            return list(enumerate(value))
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            return [(None, value)]
+        self.diags.error(self.loc(key), f"'{key}' must be a list", f"write {key}: [first, second]")
+        return []
+
+    def refs(self, key) -> tuple[Ref, ...]:
+        refs = []
+        for index, value in self.items(key):
+            where = self.doc.loc(*self.path, key, index) if index is not None else self.loc(key)
+            if not isinstance(value, str) or not SLUG.match(value):
+                self.diags.error(where, f"'{value}' in '{key}' is not an actor slug", SLUG_HINT)
+                continue
+            refs.append(Ref(value, where))
+        return tuple(refs)
+
+    def words(self, key) -> tuple[str, ...]:
+        words = []
+        for index, value in self.items(key):
+            if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+                words.append(str(value).strip())
+            else:
+                where = self.doc.loc(*self.path, key, index) if index is not None else self.loc(key)
+                self.diags.error(where, f"'{key}' must be a list of words", f"write {key}: [first, second]")
+        return tuple(words)
+
+    def sub(self, key, known: tuple[str, ...], what: str) -> "Fields | None":
+        if self.data.get(key) is None:
+            return None
+        fields = Fields(self.doc, self.diags, self.path + (key,), known, what)
+        return fields if fields.ok else None
+
+    def each(self, key, known: tuple[str, ...], what: str) -> list[tuple[int, "Fields"]]:
+        result = []
+        for index, _ in self.items(key):
+            if index is None:
+                self.diags.error(self.loc(key), f"'{key}' must be a list of entries starting with '- '",
+                                 f"write each entry under {key}: as '- field: value'")
+                return []
+            fields = Fields(self.doc, self.diags, self.path + (key, index), known, what)
+            if fields.ok:
+                result.append((index, fields))
+        return result
+
+
+def _get(data, path):
+    for step in path:
+        if isinstance(data, dict) and step in data:
+            data = data[step]
+        elif isinstance(data, list) and isinstance(step, int) and step < len(data):
+            data = data[step]
+        else:
+            return None
+    return data
+
+
+def _kind(value) -> str:
+    return {dict: "set of fields", list: "list", bool: "true/false value"}.get(type(value), type(value).__name__)
+
+
+def _url(fields: Fields, key: str, required: bool = False) -> str | None:
+    value = fields.text(key, required=required, one_line=True)
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        fields.diags.error(fields.loc(key), f"'{value}' is not a web address",
+                           "write the full address, starting with https://")
+        return None
+    return value
+
+
+def read_image(fields: Fields | None, with_caption: bool) -> Image | None:
+    if fields is None:
+        return None
+    src = fields.text("src", required=True, one_line=True)
+    alt = fields.text("alt", required=True)
+    if src and src.lower().startswith(("javascript:", "data:", "vbscript:")):
+        fields.diags.error(fields.loc("src"), "an image must be a web address or a file under content/media/",
+                           "write https://... or media/photo.jpg")
+        return None
+    if src is None or alt is None:
+        return None
+    return Image(src, alt, fields.text("caption") if with_caption else None, fields.text("credit"))
+
+
+def read_source(fields: Fields, timezone: str) -> Source | None:
+    publisher = fields.text("publisher", required=True, one_line=True)
+    url = _url(fields, "url")
+    date = fields.date("date", timezone)
+    title = fields.text("title", one_line=True)
+    return Source(publisher, url, date, title) if publisher else None
+
+
+ACTOR_FIELDS = ("name", "kind", "role", "affiliations", "aliases", "summary", "links", "image")
+LINK_LABELS = {"wikipedia": "Wikipedia", "wikidata": "Wikidata", "website": "Website", "twitter": "X (Twitter)"}
+
+
+def read_actor(doc: YamlDoc, slug: str, diags: Diagnostics) -> Actor | None:
+    fields = Fields(doc, diags, (), ACTOR_FIELDS, "an actor")
+    if not fields.ok:
+        return None
+    name = fields.text("name", required=True, one_line=True)
+    kind = fields.text("kind", required=True, one_line=True)
+    if kind is not None and kind not in KINDS:
+        guess = did_you_mean(kind, KINDS)
+        diags.error(fields.loc("kind"), f"'{kind}' is not a kind of actor",
+                    (f"did you mean '{guess}'? " if guess else "") + "use one of: " + ", ".join(KINDS))
+        kind = None
+    links = []
+    link_fields = fields.sub("links", tuple(LINK_LABELS), "links")
+    if link_fields is not None:
+        for key in link_fields.data:
+            if key == "wikidata":
+                qid = link_fields.text("wikidata", one_line=True)
+                if qid and not WIKIDATA.match(qid):
+                    diags.error(link_fields.loc("wikidata"), f"'{qid}' is not a Wikidata id",
+                                "write the Q-number only, e.g. wikidata: Q7747")
+                elif qid:
+                    links.append((LINK_LABELS["wikidata"], f"https://www.wikidata.org/wiki/{qid}"))
+            elif key in LINK_LABELS:
+                url = _url(link_fields, key)
+                if url:
+                    links.append((LINK_LABELS[key], url))
+    actor = Actor(
+        slug=slug,
+        name=name or slug,
+        kind=kind or "other",
+        location=doc.loc(),
+        role=fields.text("role", one_line=True),
+        affiliations=fields.refs("affiliations"),
+        aliases=fields.words("aliases"),
+        summary=fields.text("summary"),
+        links=tuple(links),
+        image=read_image(fields.sub("image", ("src", "alt", "credit"), "image"), with_caption=False),
+    )
+    return actor if name and kind else None
+
+
+ARTICLE_FIELDS = ("title", "date", "updated", "summary", "draft", "slug", "sources", "image",
+                  "actors", "events", "quotes")
+EVENT_FIELDS = ("id", "date", "end", "title", "description", "actors", "place")
+QUOTE_FIELDS = ("speaker", "text", "said", "context", "via", "about", "topics", "paraphrase",
+                "source", "language")
+SOURCE_FIELDS = ("publisher", "url", "date", "title")
+
+
+def read_article(doc: YamlDoc, default_slug: str, body: str, body_line: int,
+                 timezone: str, diags: Diagnostics) -> Article | None:
+    fields = Fields(doc, diags, (), ARTICLE_FIELDS, "the front matter")
+    if not fields.ok:
+        return None
+    title = fields.text("title", required=True, one_line=True)
+    date = fields.date("date", timezone, required=True)
+    slug = fields.text("slug", one_line=True) or default_slug
+    if not SLUG.match(slug):
+        where = fields.loc("slug") if fields.has("slug") else doc.loc()
+        diags.error(where, f"'{slug}' cannot be an article slug (it becomes the page's address)", SLUG_HINT)
+        return None
+    updated = fields.date("updated", timezone)
+    if date and updated and updated.last_day() < date.first_day():
+        diags.error(fields.loc("updated"), f"'updated' ({updated.iso()}) is before the date ({date.iso()})",
+                    "an update comes after publication: check both dates")
+    sources = tuple(s for _, f in fields.each("sources", SOURCE_FIELDS, "a source")
+                    if (s := read_source(f, timezone)))
+    events = []
+    for index, event_fields in fields.each("events", EVENT_FIELDS, "an event"):
+        event = _read_event(event_fields, slug, index, timezone)
+        if event:
+            events.append(event)
+    quotes = []
+    for index, quote_fields in fields.each("quotes", QUOTE_FIELDS, "a quote"):
+        quote = _read_quote(quote_fields, slug, index, date, sources, timezone)
+        if quote:
+            quotes.append(quote)
+    if not body.strip():
+        diags.warning(doc.loc(), "the article has no text after the front matter",
+                      "write the explainer below the closing ---")
+    article = Article(
+        slug=slug,
+        title=title or slug,
+        date=date or PartialDate(1970, 1, 1),
+        location=Location(doc.file, 1, 1),
+        body=body,
+        body_line=body_line,
+        updated=updated,
+        summary=fields.text("summary"),
+        draft=fields.flag("draft"),
+        sources=sources,
+        image=read_image(fields.sub("image", ("src", "alt", "caption", "credit"), "image"), with_caption=True),
+        actors=fields.refs("actors"),
+        events=tuple(events),
+        quotes=tuple(quotes),
+    )
+    return article if title and date else None
+
+
+def _read_event(fields: Fields, article: str, index: int, timezone: str) -> Event | None:
+    event_id = fields.text("id", one_line=True)
+    if event_id is not None and not SLUG.match(event_id):
+        fields.diags.error(fields.loc("id"), f"'{event_id}' cannot be an event id", SLUG_HINT)
+        event_id = None
+    date = fields.date("date", timezone, required=True)
+    end = fields.date("end", timezone)
+    title = fields.text("title", required=True, one_line=True)
+    if date and end and end.last_day() < date.first_day():
+        fields.diags.error(fields.loc("end"), f"the event ends ({end.iso()}) before it starts ({date.iso()})",
+                           "check both dates; 'end' is for events that span several days")
+        return None
+    if not (date and title):
+        return None
+    return Event(
+        id=event_id or f"{article}-{index + 1}",
+        date=date,
+        end=end,
+        title=title,
+        article=article,
+        location=fields.doc.loc(*fields.path),
+        description=fields.text("description"),
+        actors=fields.refs("actors"),
+        place=fields.text("place", one_line=True),
+        shared=event_id is not None,
+    )
+
+
+def _read_quote(fields: Fields, article: str, index: int, article_date: PartialDate | None,
+                article_sources: tuple[Source, ...], timezone: str) -> Quote | None:
+    speaker = fields.refs("speaker") if fields.has("speaker") else ()
+    if not fields.has("speaker"):
+        fields.diags.error(fields.doc.loc(*fields.path), "a quote needs a 'speaker'",
+                           "add 'speaker: <actor slug>' to say who said it")
+    text = fields.text("text", required=True)
+    said = fields.date("said", timezone) or article_date
+    source_fields = fields.sub("source", SOURCE_FIELDS, "a quote's source")
+    source = read_source(source_fields, timezone) if source_fields else None
+    if source is None and not article_sources and not fields.has("source"):
+        fields.diags.error(fields.doc.loc(*fields.path), "the quote has no source",
+                           "add 'source: {publisher: ..., url: ...}' to the quote, or 'sources:' to the article")
+    if not (speaker and text and said):
+        return None
+    return Quote(
+        number=index + 1,
+        speaker=speaker[0],
+        text=text,
+        said=said,
+        article=article,
+        location=fields.doc.loc(*fields.path),
+        text_location=fields.loc("text"),
+        context=fields.text("context"),
+        via=fields.text("via", one_line=True),
+        about=fields.refs("about"),
+        topics=fields.words("topics"),
+        paraphrase=fields.flag("paraphrase"),
+        source=source,
+        language=fields.text("language", one_line=True),
+    )

@@ -1,0 +1,240 @@
+"""Link ids into one site index: who said what, who took part in what, and every URL.
+
+Everything that cuts across articles is computed here, in explicit passes, once every
+file is read; dangling references and collisions are reported with a "did you mean".
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from .config import SiteConfig
+from .dates import PartialDate
+from .diagnostics import Diagnostics, Location, did_you_mean
+from .markup import NAME_PLACEHOLDER, Markup, RenderedBody
+from .model import Actor, Article, Event, Quote, Ref
+
+KIND_TITLES = {"person": "People", "country": "Countries", "organisation": "Organisations",
+               "group": "Groups", "other": "Others"}
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One event, possibly told by several articles."""
+
+    id: str
+    date: PartialDate
+    title: str
+    location: Location
+    end: PartialDate | None
+    description: str | None  # HTML
+    actors: tuple[str, ...]
+    place: str | None
+    articles: tuple[str, ...]
+
+
+@dataclass
+class SiteIndex:
+    config: SiteConfig
+    actors: dict[str, Actor]  # by slug, sorted by name
+    articles: list[Article]  # published, newest first
+    bodies: dict[str, str]  # article slug -> final body HTML
+    events: list[TimelineEvent]  # chronological
+    quotes: list[Quote]  # chronological
+    article_actors: dict[str, list[str]] = field(default_factory=dict)
+    quotes_by_speaker: dict[str, list[Quote]] = field(default_factory=dict)
+    events_by_actor: dict[str, list[TimelineEvent]] = field(default_factory=dict)
+    articles_by_actor: dict[str, list[Article]] = field(default_factory=dict)
+    related: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # slug -> [(slug, why)]
+    actor_summaries: dict[str, str] = field(default_factory=dict)
+    article_summaries: dict[str, str] = field(default_factory=dict)
+
+    def article(self, slug: str) -> Article:
+        return self._articles[slug]
+
+    def __post_init__(self):
+        self._articles = {a.slug: a for a in self.articles}
+
+    def actors_by_kind(self) -> list[tuple[str, str, list[Actor]]]:
+        groups = defaultdict(list)
+        for actor in self.actors.values():
+            groups[actor.kind].append(actor)
+        return [(kind, KIND_TITLES[kind], groups[kind]) for kind in KIND_TITLES if groups[kind]]
+
+
+def _name_key(actor: Actor) -> tuple:
+    return (actor.name.casefold(), actor.slug)
+
+
+def check_refs(refs: list[Ref], known: set[str], actors: dict[str, Actor], what: str, diags: Diagnostics):
+    for ref in refs:
+        if ref.slug in known:
+            continue
+        guess = did_you_mean(ref.slug, known)
+        if guess is None:
+            for actor in actors.values():
+                names = [actor.name, *actor.aliases]
+                if any(ref.slug.replace("-", " ") == n.casefold() for n in names):
+                    guess = actor.slug
+        hint = (f"did you mean '{guess}'? ({actors[guess].location.file})" if guess in actors
+                else f"did you mean '{guess}'?" if guess
+                else f"create content/actors/{ref.slug}.yaml with a name and a kind, or fix the slug")
+        diags.error(ref.location, f"{what} '{ref.slug}' is not a known actor", hint)
+
+
+def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], articles: list[Article],
+            bodies: dict[str, RenderedBody], markup: Markup, drafts: bool, diags: Diagnostics) -> SiteIndex:
+    actor_map = {a.slug: a for a in sorted(actors, key=_name_key)}
+    known = set(known_slugs) | set(actor_map)
+
+    seen_slugs: dict[str, Article] = {}
+    for article in articles:
+        if article.slug in seen_slugs:
+            first = seen_slugs[article.slug]
+            diags.error(article.location, f"the slug '{article.slug}' is already used by {first.location.file}",
+                        "give one of the two articles another 'slug:' (or rename its file)")
+        else:
+            seen_slugs[article.slug] = article
+
+    for actor in actor_map.values():
+        check_refs(list(actor.affiliations), known, actor_map, "affiliation", diags)
+    for article in articles:
+        check_refs(list(article.actors), known, actor_map, "actor", diags)
+        for event in article.events:
+            check_refs(list(event.actors), known, actor_map, "event actor", diags)
+        for quote in article.quotes:
+            check_refs([quote.speaker], known, actor_map, "quote speaker", diags)
+            check_refs(list(quote.about), known, actor_map, "quote subject", diags)
+        rendered = bodies.get(article.slug)
+        if rendered:
+            check_refs(list(rendered.mentions), known, actor_map, "actor link", diags)
+            for problem in rendered.problems:
+                diags.error(problem.location, problem.message, problem.hint)
+
+    published = sorted((a for a in seen_slugs.values() if drafts or not a.draft),
+                       key=lambda a: (a.date.sort_key(), a.slug), reverse=True)
+    events = _merge_events(published, markup, diags)
+    quotes = sorted((q for a in published for q in a.quotes),
+                    key=lambda q: (q.said.sort_key(), q.article, q.number))
+
+    index = SiteIndex(config=config, actors=actor_map, articles=published, bodies={}, events=events, quotes=quotes)
+
+    def name(match) -> str:
+        actor = actor_map.get(match.group(1))
+        return html.escape(actor.name if actor else match.group(1), quote=False)
+
+    for article in published:
+        rendered = bodies.get(article.slug)
+        index.bodies[article.slug] = NAME_PLACEHOLDER.sub(name, rendered.html) if rendered else ""
+        if article.summary:
+            index.article_summaries[article.slug] = NAME_PLACEHOLDER.sub(name, markup.snippet(article.summary))
+    for actor in actor_map.values():
+        if actor.summary:
+            index.actor_summaries[actor.slug] = NAME_PLACEHOLDER.sub(name, markup.snippet(actor.summary))
+    index.events = [_fill_names(e, name) for e in events]
+    _relate(index, bodies)
+    return index
+
+
+def _fill_names(event: TimelineEvent, name) -> TimelineEvent:
+    if not event.description:
+        return event
+    return TimelineEvent(**{**event.__dict__, "description": NAME_PLACEHOLDER.sub(name, event.description)})
+
+
+def _merge_events(articles: list[Article], markup: Markup, diags: Diagnostics) -> list[TimelineEvent]:
+    merged: dict[str, list[Event]] = defaultdict(list)
+    for article in sorted(articles, key=lambda a: (a.date.sort_key(), a.slug)):
+        for event in article.events:
+            merged[event.id].append(event)
+    result = []
+    for event_id, tellings in merged.items():
+        first = tellings[0]
+        for other in tellings[1:]:
+            if (other.date, other.end) != (first.date, first.end):
+                diags.error(other.location,
+                            f"event '{event_id}' has other dates here than in {first.location}",
+                            "events that share an id are one event: give them the same date and end, "
+                            "or give this one its own id")
+        actors = list(dict.fromkeys(ref.slug for e in tellings for ref in e.actors))
+        description = next((e.description for e in tellings if e.description), None)
+        result.append(TimelineEvent(
+            id=event_id,
+            date=first.date,
+            end=first.end,
+            title=first.title,
+            location=first.location,
+            description=markup.snippet(description) if description else None,
+            actors=tuple(actors),
+            place=next((e.place for e in tellings if e.place), None),
+            articles=tuple(dict.fromkeys(e.article for e in tellings)),
+        ))
+    result.sort(key=lambda e: (e.date.sort_key(), e.end.sort_key() if e.end else (), e.id))
+    return result
+
+
+def _relate(index: SiteIndex, bodies: dict[str, RenderedBody]) -> None:
+    known = index.actors
+    articles_by_actor = defaultdict(list)
+    for article in index.articles:
+        rendered = bodies.get(article.slug)
+        order = [r.slug for r in article.actors]
+        order += [r.slug for r in rendered.mentions] if rendered else []
+        for quote in article.quotes:
+            order += [quote.speaker.slug] + [r.slug for r in quote.about]
+        for event in article.events:
+            order += [r.slug for r in event.actors]
+        slugs = [s for s in dict.fromkeys(order) if s in known]
+        index.article_actors[article.slug] = slugs
+        for slug in slugs:
+            articles_by_actor[slug].append(article)
+    quotes_by_speaker = defaultdict(list)
+    for quote in index.quotes:
+        if quote.speaker.slug in known:
+            quotes_by_speaker[quote.speaker.slug].append(quote)
+    events_by_actor = defaultdict(list)
+    for event in index.events:
+        for slug in event.actors:
+            if slug in known:
+                events_by_actor[slug].append(event)
+
+    together: dict[str, Counter] = defaultdict(Counter)
+    for group in [index.article_actors[a.slug] for a in index.articles] + [list(e.actors) for e in index.events]:
+        for a in group:
+            for b in group:
+                if a != b and a in known and b in known:
+                    together[a][b] += 1
+    spoke_about: dict[str, Counter] = defaultdict(Counter)
+    spoken_of_by: dict[str, Counter] = defaultdict(Counter)
+    for quote in index.quotes:
+        for ref in quote.about:
+            if ref.slug in known and ref.slug != quote.speaker.slug:
+                spoke_about[quote.speaker.slug][ref.slug] += 1
+                spoken_of_by[ref.slug][quote.speaker.slug] += 1
+    for actor in known.values():
+        affiliated = [r.slug for r in actor.affiliations if r.slug in known]
+        members = [other.slug for other in known.values() if any(r.slug == actor.slug for r in other.affiliations)]
+        scores = Counter()
+        reasons: dict[str, str] = {}
+        for slug in affiliated:
+            scores[slug] += 100
+            reasons[slug] = "affiliation"
+        for slug in members:
+            scores[slug] += 50
+            reasons.setdefault(slug, "member")
+        for slug, count in spoke_about[actor.slug].items():
+            scores[slug] += 10 * count
+            reasons.setdefault(slug, "spoke about")
+        for slug, count in spoken_of_by[actor.slug].items():
+            scores[slug] += 10 * count
+            reasons.setdefault(slug, "spoke about them")
+        for slug, count in together[actor.slug].items():
+            scores[slug] += count
+            reasons.setdefault(slug, "appears with")
+        ranked = sorted(scores, key=lambda s: (-scores[s], _name_key(known[s])))
+        index.related[actor.slug] = [(slug, reasons[slug]) for slug in ranked[:12]]
+    index.quotes_by_speaker = dict(quotes_by_speaker)
+    index.events_by_actor = dict(events_by_actor)
+    index.articles_by_actor = dict(articles_by_actor)

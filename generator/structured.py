@@ -1,0 +1,188 @@
+"""Machine-readable views of the site: JSON-LD, data/explainer.json and TimelineJS JSON."""
+
+from __future__ import annotations
+
+import html
+import json
+
+from .dates import PartialDate, display_span
+from .model import Actor, Article, Quote
+from .resolve import SiteIndex, TimelineEvent
+
+SCHEMA_TYPES = {"person": "Person", "country": "Country", "organisation": "Organization",
+                "group": "Organization", "other": "Thing"}
+
+
+class Urls:
+    """Every page's address, from one place."""
+
+    def __init__(self, prefix: str, origin: str):
+        self.prefix, self.origin = prefix, origin
+
+    def path(self, relative: str = "") -> str:
+        return self.prefix + relative
+
+    def absolute(self, relative: str = "") -> str:
+        return self.origin + self.prefix + relative
+
+    @staticmethod
+    def article(slug: str) -> str:
+        return f"articles/{slug}/"
+
+    @staticmethod
+    def actor(slug: str) -> str:
+        return f"actors/{slug}/"
+
+    @staticmethod
+    def quote(quote: Quote) -> str:
+        base = f"articles/{quote.article}/"
+        return base if quote.paraphrase else f"{base}#{quote.anchor}"
+
+
+def dump_script_json(data) -> str:
+    """JSON that is safe inside <script>: no '<', '>' or '&' that HTML could read."""
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def actor_ld(actor: Actor, urls: Urls, index: SiteIndex, full: bool = False) -> dict:
+    data = {"@type": SCHEMA_TYPES[actor.kind], "@id": urls.absolute(Urls.actor(actor.slug)),
+            "name": actor.name, "url": urls.absolute(Urls.actor(actor.slug))}
+    if actor.links:
+        data["sameAs"] = [url for _, url in actor.links]
+    if full:
+        if actor.role and actor.kind == "person":
+            data["jobTitle"] = actor.role
+        if actor.role:
+            data["description"] = actor.role
+        if actor.aliases:
+            data["alternateName"] = list(actor.aliases)
+        affiliations = [index.actors[r.slug] for r in actor.affiliations if r.slug in index.actors]
+        if affiliations and actor.kind == "person":
+            data["affiliation"] = [actor_ld(a, urls, index) for a in affiliations]
+    return data
+
+
+def quote_ld(quote: Quote, urls: Urls, index: SiteIndex) -> dict:
+    data = {"@type": "Quotation", "text": quote.text, "url": urls.absolute(Urls.quote(quote)),
+            "dateCreated": quote.said.iso()}
+    speaker = index.actors.get(quote.speaker.slug)
+    if speaker:
+        data["creator"] = actor_ld(speaker, urls, index)
+    about = [actor_ld(index.actors[r.slug], urls, index) for r in quote.about if r.slug in index.actors]
+    if about:
+        data["about"] = about
+    if quote.language:
+        data["inLanguage"] = quote.language
+    data["isPartOf"] = {"@id": urls.absolute(Urls.article(quote.article))}
+    return data
+
+
+def event_ld(event: TimelineEvent, urls: Urls, index: SiteIndex) -> dict:
+    data = {"@type": "Event", "name": event.title, "startDate": event.date.iso(),
+            "url": urls.absolute(f"timeline/#event-{event.id}")}
+    if event.end:
+        data["endDate"] = event.end.iso()
+    if event.place:
+        data["location"] = {"@type": "Place", "name": event.place}
+    about = [actor_ld(index.actors[s], urls, index) for s in event.actors if s in index.actors]
+    if about:
+        data["about"] = about
+    return data
+
+
+def article_ld(article: Article, urls: Urls, index: SiteIndex) -> dict:
+    url = urls.absolute(Urls.article(article.slug))
+    main = {"@type": "NewsArticle", "@id": url, "url": url, "mainEntityOfPage": url,
+            "headline": article.title, "datePublished": article.date.iso(),
+            "dateModified": (article.updated or article.date).iso(),
+            "inLanguage": index.config.language,
+            "publisher": {"@type": "Organization", "name": index.config.author or index.config.title}}
+    if index.config.author:
+        main["author"] = {"@type": "Organization", "name": index.config.author}
+    if article.summary:
+        main["description"] = article.summary
+    if article.image:
+        main["image"] = article.image.src
+    actors = [index.actors[s] for s in index.article_actors.get(article.slug, [])]
+    if actors:
+        main["about"] = [actor_ld(a, urls, index) for a in actors]
+    cited = [{"@type": "CreativeWork", "publisher": {"@type": "Organization", "name": s.publisher},
+              **({"url": s.url} if s.url else {}), **({"name": s.title} if s.title else {})}
+             for s in article.sources]
+    if cited:
+        main["citation"] = cited
+    graph = [main]
+    graph += [quote_ld(q, urls, index) for q in article.quotes]
+    graph += [event_ld(e, urls, index) for e in index.events if article.slug in e.articles]
+    return {"@context": "https://schema.org", "@graph": graph}
+
+
+def page_ld(kind: str, name: str, url: str, index: SiteIndex, urls: Urls, parts: list | None = None) -> dict:
+    site = {"@type": "WebSite", "@id": urls.absolute(), "name": index.config.title, "url": urls.absolute()}
+    main = {"@type": kind, "name": name, "url": url, "isPartOf": {"@id": urls.absolute()}}
+    if index.config.language:
+        main["inLanguage"] = index.config.language
+    return {"@context": "https://schema.org", "@graph": [site, main] + (parts or [])}
+
+
+def _date_parts(date: PartialDate) -> dict:
+    parts = {"year": date.year}
+    if date.month:
+        parts["month"] = date.month
+    if date.day:
+        parts["day"] = date.day
+    if date.moment is not None:
+        parts["hour"], parts["minute"] = date.moment.hour, date.moment.minute
+    return parts
+
+
+def timeline_json(index: SiteIndex, urls: Urls, render_names) -> dict:
+    """Knight Lab TimelineJS's JSON: a title slide and one slide an event."""
+    events = []
+    for event in index.events:
+        names = render_names(event.actors)
+        text = event.description or ""
+        if names:
+            text += f"<p>With {names}.</p>"
+        links = ", ".join(f'<a href="{urls.absolute(Urls.article(a))}">{html.escape(index.article(a).title)}</a>'
+                          for a in event.articles)
+        text += f"<p>Read: {links}</p>"
+        slide = {"unique_id": f"event-{event.id}", "start_date": _date_parts(event.date),
+                 "text": {"headline": event.title, "text": text},
+                 "display_date": display_span(event.date, event.end)}
+        if event.end:
+            slide["end_date"] = _date_parts(event.end)
+        if event.place:
+            slide["group"] = event.place
+        events.append(slide)
+    title = {"text": {"headline": index.config.title, "text": index.config.description or ""}}
+    return {"title": title, "events": events}
+
+
+def explainer_json(index: SiteIndex, urls: Urls) -> dict:
+    def quote(q: Quote) -> dict:
+        return {"id": f"{q.article}-{q.anchor}", "speaker": q.speaker.slug, "text": q.text,
+                "said": q.said.iso(), "context": q.context, "via": q.via,
+                "about": [r.slug for r in q.about], "topics": list(q.topics),
+                "paraphrase": q.paraphrase, "language": q.language, "article": q.article,
+                "url": urls.absolute(Urls.quote(q))}
+
+    return {
+        "site": {"title": index.config.title, "url": urls.absolute(), "language": index.config.language},
+        "actors": [{"slug": a.slug, "name": a.name, "kind": a.kind, "role": a.role,
+                    "affiliations": [r.slug for r in a.affiliations], "aliases": list(a.aliases),
+                    "links": {label: url for label, url in a.links},
+                    "url": urls.absolute(Urls.actor(a.slug))} for a in index.actors.values()],
+        "articles": [{"slug": a.slug, "title": a.title, "date": a.date.iso(),
+                      "updated": a.updated.iso() if a.updated else None, "summary": a.summary,
+                      "actors": index.article_actors.get(a.slug, []),
+                      "sources": [{"publisher": s.publisher, "url": s.url, "title": s.title,
+                                   "date": s.date.iso() if s.date else None} for s in a.sources],
+                      "url": urls.absolute(Urls.article(a.slug))} for a in index.articles],
+        "events": [{"id": e.id, "date": e.date.iso(), "precision": e.date.precision,
+                    "end": e.end.iso() if e.end else None, "title": e.title, "place": e.place,
+                    "actors": list(e.actors), "articles": list(e.articles),
+                    "url": urls.absolute(f"timeline/#event-{e.id}")} for e in index.events],
+        "quotes": [quote(q) for q in index.quotes],
+    }

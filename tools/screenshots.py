@@ -1,0 +1,47 @@
+"""Screenshots of the built demo at phone and desktop width: python tools/screenshots.py [OUT_DIR]."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from generator.build import build  # noqa: E402
+from tools.browser import launch  # noqa: E402
+from tools.sitehttp import SiteServer  # noqa: E402
+
+PAGES = {"home": "", "article": "articles/russia-asks-china-for-aid/", "actor": "actors/zhao-lijian/",
+         "timeline": "timeline/", "quotes": "quotes/"}
+SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
+
+
+def main() -> int:
+    root = Path(__file__).resolve().parent.parent
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else root / "docs" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    result = build(root)
+    if not result.ok:
+        print("the demo does not build; run make build to see why", file=sys.stderr)
+        return 1
+    with SiteServer(root / "output", result.index.config.prefix) as base, sync_playwright() as p:
+        browser = launch(p)
+        for scheme in ("light", "dark"):
+            for size, (width, height) in SIZES.items():
+                page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=scheme)
+                for name, path in PAGES.items():
+                    if scheme == "dark" and name not in ("home", "article"):
+                        continue
+                    page.goto(base + path)
+                    target = out / f"{name}-{size}{'-dark' if scheme == 'dark' else ''}.png"
+                    page.screenshot(path=str(target), full_page=False)
+                    print(target.relative_to(root) if target.is_relative_to(root) else target)
+                page.close()
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
