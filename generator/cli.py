@@ -85,10 +85,10 @@ def print_diagnostics(diags: Diagnostics, stream=sys.stderr) -> None:
         print(diagnostic.format(), file=stream)
 
 
-def _summary(diags: Diagnostics, wrote: bool) -> str:
+def _summary(diags: Diagnostics, output: str | None) -> str:
     errors = len(diags.errors)
     noun = "error" if errors == 1 else "errors"
-    tail = " Nothing was written; output/ is as it was." if wrote else ""
+    tail = f" Nothing was written; {output} is as it was." if output else ""
     return f"{errors} {noun}.{tail}"
 
 
@@ -99,7 +99,8 @@ def cmd_build(args) -> int:
     result = build(site, output=output, base_url=args.base_url, drafts=args.drafts)
     print_diagnostics(result.diagnostics)
     if not result.ok:
-        print(_summary(result.diagnostics, wrote=True), file=sys.stderr)
+        print(_summary(result.diagnostics, f"{args.output.rstrip('/')}/" if args.output else "output/"),
+              file=sys.stderr)
         return EXIT_CONTENT
     if not args.quiet:
         report = result.report
@@ -113,7 +114,7 @@ def cmd_check(args) -> int:
     result = build(Path(args.site), drafts=args.drafts, write=False)
     print_diagnostics(result.diagnostics)
     if not result.ok:
-        print(_summary(result.diagnostics, wrote=False), file=sys.stderr)
+        print(_summary(result.diagnostics, None), file=sys.stderr)
         return EXIT_CONTENT
     index = result.index
     print(f"No errors: {len(index.articles)} articles, {len(index.actors)} actors, "
@@ -153,7 +154,7 @@ def cmd_new(args) -> int:
         path = site / "content" / "articles" / f"{slug}.md"
         today = dt.date.today().isoformat()
         text = (f"---\ntitle: {_yaml_text(args.title)}\ndate: {today}\ndraft: true\n"
-                "summary: \"\"\nsources:\n  - publisher: \"\"\n    url: \"\"\n"
+                "summary: \"\"\nsources: []\n#  - publisher: Name of the outlet\n#    url: https://...\n"
                 "actors: []\nevents: []\n#  - date: YYYY-MM-DD\n#    title: What happened\n#    actors: []\n"
                 "quotes: []\n#  - speaker: actor-slug\n#    text: \"Exactly as in the text below\"\n"
                 "#    context: Where and when it was said\n---\n\nWrite the explainer here. "

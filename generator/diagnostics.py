@@ -69,5 +69,5 @@ class Diagnostics:
 
 def did_you_mean(word: str, candidates) -> str | None:
     """The closest candidate to a misspelt word, or None when nothing is close."""
-    matches = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
+    matches = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.75)
     return matches[0] if matches else None

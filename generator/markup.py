@@ -291,4 +291,6 @@ def _nearest(plain: str, quote: str) -> str | None:
             ratio = matcher.ratio()
             if ratio > best_ratio:
                 best, best_ratio = window, ratio
-    return _short(best, 160) if best and best_ratio >= 0.6 else None
+    if not best or best_ratio < 0.6:
+        return None
+    return _short(best.strip("\"' "), 160)

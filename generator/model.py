@@ -112,6 +112,7 @@ class Article:
     actors: tuple[Ref, ...] = ()
     events: tuple[Event, ...] = ()
     quotes: tuple[Quote, ...] = ()
+    slug_location: Location | None = None  # where an explicit 'slug:' was written
 
 
 class Fields:
@@ -380,6 +381,7 @@ def read_article(doc: YamlDoc, default_slug: str, body: str, body_line: int,
         actors=fields.refs("actors"),
         events=tuple(events),
         quotes=tuple(quotes),
+        slug_location=fields.loc("slug") if fields.has("slug") else None,
     )
     return article if title and date else None
 

@@ -93,7 +93,9 @@ def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], arti
     for article in articles:
         if article.slug in seen_slugs:
             first = seen_slugs[article.slug]
-            diags.error(article.location, f"the slug '{article.slug}' is already used by {first.location.file}",
+            here, other = (first, article) if first.slug_location and not article.slug_location else (article, first)
+            diags.error(here.slug_location or here.location,
+                        f"the slug '{article.slug}' is already used by {other.location.file}",
                         "give one of the two articles another 'slug:' (or rename its file)")
         else:
             seen_slugs[article.slug] = article

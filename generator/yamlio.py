@@ -64,6 +64,8 @@ def load(text: str, file: str, diags: Diagnostics, line_offset: int = 0) -> Yaml
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if "quoted scalar" in (exc.context or "") and exc.context_mark is not None:
+            mark = exc.context_mark  # where the quote opened, not where the file ended
         line = (mark.line + 1 if mark else 1) + line_offset
         column = mark.column + 1 if mark else 0
         message, hint = _explain(exc, text, mark)
@@ -93,7 +95,11 @@ def _position(node, line_offset: int) -> tuple[int, int]:
 def _convert(node, path, doc: YamlDoc, line_offset: int, seen: set, lines: list):
     line, column = _position(node, line_offset)
     if id(node) in seen:
-        raise YamlProblem(line, column, "YAML aliases (*name) are not allowed",
+        # An alias node is the anchored node itself, so its marks are the anchor's: point
+        # at the key that holds the alias instead.
+        holder = next((doc.key_positions[path[:n]] for n in range(len(path), 0, -1)
+                       if path[:n] in doc.key_positions), (line, column))
+        raise YamlProblem(*holder, "YAML aliases (*name) are not allowed",
                           "write the value out in full instead of referring to an &anchor")
     seen.add(id(node))
     doc.positions[path] = (line, column)
@@ -131,7 +137,7 @@ def _convert(node, path, doc: YamlDoc, line_offset: int, seen: set, lines: list)
     _check_comment(node, lines, doc, line_offset)
     if tag in ("str", "timestamp"):
         return node.value
-    if node.style is None:
+    if not node.style:  # plain: None from the Python parser, '' from libyaml
         doc.raw[path] = node.value
     constructor = yaml.constructor.SafeConstructor()
     if tag == "null":
@@ -144,13 +150,14 @@ def _convert(node, path, doc: YamlDoc, line_offset: int, seen: set, lines: list)
 
 
 def _bad_tag(node, line: int, column: int) -> YamlProblem:
-    return YamlProblem(line, column, f"the YAML tag '{node.tag}' is not allowed",
+    tag = "!!" + node.tag[len(_CORE):] if node.tag.startswith(_CORE) else node.tag
+    return YamlProblem(line, column, f"the YAML tag '{tag}' is not allowed",
                        "remove the tag; content files hold plain text, numbers, lists and keys")
 
 
 def _check_comment(node, lines: list, doc: YamlDoc, line_offset: int) -> None:
     """A plain value followed by ' #' lost its end to a YAML comment; say so."""
-    if node.style is not None or node.end_mark is None:
+    if node.style or node.end_mark is None:
         return
     end = node.end_mark
     source_line = lines[end.line] if end.line < len(lines) else ""
@@ -177,8 +184,12 @@ def _explain(exc: yaml.MarkedYAMLError, text: str, mark) -> tuple[str, str | Non
         return ("a tab character is used for indentation",
                 "YAML allows only spaces for indentation: replace the tab with spaces")
     if "mapping values are not allowed" in problem:
+        example = 'title: "Russia: what it asked for"'
+        match = re.match(r"^(\s*(?:-\s+)?)([\w-]+):\s+(.*\S)\s*$", line_text)
+        if match and '"' not in match[3]:
+            example = f'{match[2]}: "{match[3]}"'
         return ("a colon followed by a space inside a value starts a new key",
-                "put the whole value in quotes, e.g. title: \"Russia: what it asked for\"")
+                f"put the whole value in quotes: {example}")
     if "quoted scalar" in context and "end of stream" in problem:
         return ("a quoted value is never closed", "add the closing quote")
     if "quoted scalar" in context:

@@ -1,0 +1,29 @@
+# Quick start: `make build` sets up .venv and builds the demo into output/; `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: build test check screenshots clean
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+build: $(STAMP)
+	$(PY) -m generator build
+
+check: $(STAMP)
+	$(PY) -m generator check
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+screenshots: $(STAMP)
+	$(PY) tools/screenshots.py docs/screenshots
+
+clean:
+	rm -rf output .pytest_cache

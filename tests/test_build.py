@@ -1,0 +1,163 @@
+"""End-to-end builds of tiny sites written by the tests."""
+
+import re
+from html.parser import HTMLParser
+
+from conftest import MINIMAL, ROOT, run_cli, tree_digest, write_files
+from generator.build import build
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls, self.ids = [], set()
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src") and value is not None:
+                self.urls.append(value)
+            if name == "id":
+                self.ids.add(value)
+
+
+def test_every_internal_link_carries_the_base_path(site, tmp_path):
+    root = site({"site.yaml": "title: Tiny\nbase_url: https://example.org/deep/path/\n"})
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    for page in out.rglob("*.html"):
+        parser = Links()
+        parser.feed(page.read_text())
+        for url in parser.urls:
+            if url.startswith("/"):
+                assert url.startswith("/deep/path/"), (page, url)
+            else:
+                assert url.startswith(("https://", "http://", "#", "?")) or url == "", (page, url)
+
+
+def test_base_url_option_overrides_site_yaml(site, tmp_path):
+    out = tmp_path / "out"
+    assert build(site(), output=out, base_url="https://user.github.io/other").ok
+    assert 'href="/other/static/style.css"' in (out / "index.html").read_text()
+    assert "<loc>https://user.github.io/other/articles/first/</loc>" in (out / "sitemap.xml").read_text()
+
+
+def test_same_input_gives_byte_identical_output(site, tmp_path):
+    root = site()
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert build(root, output=a).ok and build(root, output=b).ok
+    files_a = {p.relative_to(a): p.read_bytes() for p in a.rglob("*") if p.is_file()}
+    files_b = {p.relative_to(b): p.read_bytes() for p in b.rglob("*") if p.is_file()}
+    assert files_a == files_b
+
+
+def test_second_build_writes_nothing_and_stale_pages_are_removed(site, tmp_path):
+    root = site({"content/articles/second.md": "---\ntitle: Second\ndate: 2024-05-07\nsources: [{publisher: W}]\n---\nHi\n"})
+    out = tmp_path / "out"
+    first = build(root, output=out)
+    assert first.ok and "articles/second/index.html" in first.report.written
+    before = tree_digest(out)
+    again = build(root, output=out)
+    assert again.report.written == () and again.report.removed == ()
+    assert tree_digest(out) == before
+    (root / "content/articles/second.md").unlink()
+    third = build(root, output=out)
+    assert "articles/second/index.html" in third.report.removed
+    assert not (out / "articles/second").exists()
+
+
+def test_drafts_are_left_out_unless_asked_for(site, tmp_path):
+    root = site({"content/articles/wip.md": "---\ntitle: WIP\ndate: 2024-05-08\ndraft: true\nsources: [{publisher: W}]\n---\nHi\n"})
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    assert not (out / "articles/wip").exists() and "WIP" not in (out / "feed.xml").read_text()
+    assert build(root, output=out, drafts=True).ok
+    assert (out / "articles/wip/index.html").exists()
+
+
+def test_failed_build_leaves_output_exactly_as_it_was(site, tmp_path):
+    root = site()
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    before = tree_digest(out)
+    write_files(root, {"content/articles/first.md": MINIMAL["content/articles/first.md"].replace("ana-lima\n", "ana-lim\n")})
+    result = run_cli("build", "--site", str(root), "--output", str(out))
+    assert result.returncode == 1
+    assert "quote speaker 'ana-lim' is not a known actor" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree_digest(out) == before
+
+
+def test_check_writes_nothing(site):
+    root = site()
+    result = run_cli("check", "--site", str(root))
+    assert result.returncode == 0, result.stderr
+    assert "1 articles" in result.stdout or "1 article" in result.stdout
+    assert not (root / "output").exists()
+
+
+def test_site_templates_override_the_theme_file_by_file(site, tmp_path):
+    root = site({"templates/404.html": '{% extends "base.html" %}{% block main %}<p>Gone fishing</p>{% endblock %}',
+                 "templates/static/extra.css": "body { color: red; }\n"})
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    assert "Gone fishing" in (out / "404.html").read_text()
+    assert "Who said what" in (out / "quotes/index.html").read_text()  # still the theme's
+    assert (out / "static/extra.css").exists() and (out / "static/style.css").exists()
+
+
+def test_template_mistake_is_reported_at_its_line(site):
+    root = site({"templates/actor.html": '{% extends "base.html" %}\n{% block main %}\n{{ actor.nmae.upper() }}\n{% endblock %}\n'})
+    result = run_cli("build", "--site", str(root))
+    assert result.returncode == 1
+    assert re.search(r"^templates/actor\.html:3: error: template error", result.stderr, re.M), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_refuses_to_prune_a_folder_it_did_not_write(site, tmp_path):
+    root = site()
+    precious = tmp_path / "precious"
+    write_files(precious, {"thesis.txt": "years of work"})
+    result = run_cli("build", "--site", str(root), "--output", str(precious))
+    assert result.returncode == 1 and "will not write there" in result.stderr
+    assert (precious / "thesis.txt").read_text() == "years of work"
+    result = run_cli("build", "--site", str(root), "--output", str(root))
+    assert result.returncode == 1 and (root / "site.yaml").exists()
+
+
+def test_symlink_outside_the_site_is_refused(site, tmp_path):
+    root = site()
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("name: Secret\nkind: person\n")
+    (root / "content/actors/secret.yaml").symlink_to(secret)
+    result = run_cli("check", "--site", str(root))
+    assert result.returncode == 1
+    assert "content/actors/secret.yaml:1: error: this file is a link to a place outside the site" in result.stderr
+
+
+def test_cname_and_nojekyll(site, tmp_path):
+    root = site({"site.yaml": "title: T\nbase_url: https://explainers.example.org/\ncname: explainers.example.org\n"})
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    assert (out / "CNAME").read_text() == "explainers.example.org\n"
+    assert (out / ".nojekyll").exists()
+
+
+def test_content_is_escaped_where_it_lands(site, tmp_path):
+    evil = '</script><script>alert(1)</script> & "quotes"'
+    root = site({"content/actors/ana-lima.yaml": f"name: 'Ana {evil}'\nkind: person\nrole: Mayor\n"})
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    page = (out / "actors/ana-lima/index.html").read_text()
+    assert "<script>alert(1)</script>" not in page
+    assert "Ana &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;quotes&#34;" in page
+    ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    assert "</script" not in ld and "\\u003c/script\\u003e" in ld
+    assert "alert(1)" in (out / "data/explainer.json").read_text()  # JSON keeps the text as text
+
+
+def test_the_demo_repository_builds_with_the_cli(tmp_path):
+    result = run_cli("build", "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert (tmp_path / "out/index.html").exists()
+    assert ROOT.joinpath("site.yaml").exists()

@@ -1,0 +1,57 @@
+from generator import dates
+from generator.diagnostics import Location
+from generator.markup import Markup, normalise
+from generator.model import Article, Quote, Ref
+
+
+def article(body, quotes=(), body_line=5):
+    made = tuple(Quote(number=i + 1, speaker=Ref("ana", Location("a.md", 3)), text=text, said=dates.parse(2022),
+                       article="a", location=Location("a.md", 3), text_location=Location("a.md", 4 + i),
+                       paraphrase=para)
+                 for i, (text, para) in enumerate(quotes))
+    return Article(slug="a", title="A", date=dates.parse(2022), location=Location("a.md", 1, 1),
+                   body=body, body_line=body_line, quotes=made)
+
+
+def test_normalise_makes_quotes_straight_and_collapses_space():
+    assert normalise("\u201cI\u2019ve  never\n heard\u201d") == "\"I've never heard\""
+    assert normalise("\ufb01ne") == "fine"
+
+
+def test_passage_is_anchored_despite_curly_quotes_and_line_breaks():
+    body = "He said: \u201cI\u2019ve never\nheard of that.\u201d Then he left.\n"
+    result = Markup("/p/", False).body(article(body, [("I've never heard of that.", False)]))
+    assert not result.problems
+    assert '<span class="passage" id="quote-1">I\u2019ve never\nheard of that.</span>' in result.html
+
+
+def test_passage_across_an_actor_link_and_emphasis():
+    body = "Words: *we* trust [[ana|Ana]] fully, she said.\n"
+    result = Markup("/", False).body(article(body, [("we trust Ana fully", False)]))
+    assert result.anchored == {1}
+    assert 'id="quote-1"' in result.html and result.html.count('class="passage"') == 4
+
+
+def test_missing_passage_is_reported_at_the_quote_with_the_nearest_text():
+    result = Markup("/", False).body(article("She said we will build it soon.\n", [("we will build it now", False)]))
+    (problem,) = result.problems
+    assert problem.location == Location("a.md", 4)
+    assert "we will build it soon" in problem.hint
+
+
+def test_paraphrase_needs_no_passage():
+    assert not Markup("/", False).body(article("Nothing like it.\n", [("Something else", True)])).problems
+
+
+def test_actor_links_carry_the_prefix_and_their_place():
+    result = Markup("/repo/", False).body(article("Intro.\n\nSee [[ana]] and [[bo-li|Bo]].\n", body_line=7))
+    assert '<a class="actor-link" data-actor="ana" href="/repo/actors/ana/">\ue000ana\ue001</a>' in result.html
+    assert [(r.slug, str(r.location)) for r in result.mentions] == [("ana", "a.md:9:5"), ("bo-li", "a.md:9:17")]
+
+
+def test_raw_html_is_sanitised_unless_allowed():
+    body = '<script>alert(1)</script>\n\n[x](javascript:alert(2)) <b onclick="x()">b</b>\n'
+    safe = Markup("/", False).body(article(body)).html
+    assert "<script" not in safe and "javascript:" not in safe and "onclick" not in safe and "<b>b</b>" in safe
+    unsafe = Markup("/", True).body(article(body)).html
+    assert "<script>alert(1)</script>" in unsafe
