@@ -158,7 +158,7 @@ def cmd_new(args) -> int:
                 "actors: []\nevents: []\n#  - date: YYYY-MM-DD\n#    title: What happened\n#    actors: []\n"
                 "quotes: []\n#  - speaker: actor-slug\n#    text: \"Exactly as in the text below\"\n"
                 "#    context: Where and when it was said\n---\n\nWrite the explainer here. "
-                "Link actors with [[actor-slug]].\n")
+                "Link to an actor's page with `[[actor-slug]]` or `[[actor-slug|the name as shown]]`.\n")
     if path.exists():
         print(f"error: {path} already exists\n  hint: choose another title or --slug", file=sys.stderr)
         return EXIT_USAGE

@@ -237,7 +237,7 @@ class Markup:
         self._body.reset()
         html = self._finish(self._body.convert(body))
         mentions, problems = [], []
-        for m in MENTION.finditer(body):
+        for m in MENTION.finditer(_blank_code(body)):
             line = article.body_line + body.count("\n", 0, m.start())
             column = m.start() - (body.rfind("\n", 0, m.start()) + 1) + 1
             where = Location(article.location.file, line, column)
@@ -260,6 +260,14 @@ class Markup:
                                         f"quote {quote.number} ('{_short(quote.text)}') does not occur in the article's text",
                                         hint))
         return RenderedBody(html, tuple(mentions), frozenset(self.anchored), tuple(problems))
+
+
+_CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|`[^`\n]+`", re.M | re.S)
+
+
+def _blank_code(text: str) -> str:
+    """The text with code blanked out (same length and lines), where [[...]] is not a link."""
+    return _CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
 
 
 def _clean_input(text: str) -> str:

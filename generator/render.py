@@ -7,7 +7,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import structured
 from .dates import MONTHS, display_span
@@ -197,5 +197,3 @@ def _runtime_location(exc: Exception, template: str) -> Location:
 def render_pages(index: SiteIndex, env: jinja2.Environment, diags: Diagnostics) -> dict[str, bytes]:
     return Pages(index, env, diags).build()
 
-
-__all__ = ["environment", "render_pages", "static_files", "escape"]

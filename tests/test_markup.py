@@ -55,3 +55,10 @@ def test_raw_html_is_sanitised_unless_allowed():
     assert "<script" not in safe and "javascript:" not in safe and "onclick" not in safe and "<b>b</b>" in safe
     unsafe = Markup("/", True).body(article(body)).html
     assert "<script>alert(1)</script>" in unsafe
+
+
+def test_links_in_code_are_not_mentions():
+    body = "Write `[[not-a-link]]` like this.\n\n```\n[[also-not]]\n```\n\nBut [[ana]] is.\n"
+    result = Markup("/", False).body(article(body))
+    assert [r.slug for r in result.mentions] == ["ana"]
+    assert "[[not-a-link]]" in result.html

@@ -1,0 +1,167 @@
+"""Fact checks of the demo explainer against the news report it explains."""
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from generator.markup import normalise
+
+SEED = ROOT.parent / "shared" / "seeds" / "000_60d365d91f643026.txt"
+
+ACTORS = ["russia", "china", "ukraine", "united-states", "vladimir-putin", "xi-jinping", "jake-sullivan",
+          "yang-jiechi", "liu-pengyu", "zhao-lijian", "biden-administration", "financial-times", "cnn"]
+
+# Every quotation in the report: (speaker, text as printed, date said, medium)
+QUOTES = [
+    ("china", "disinformation", "2022-03", None),
+    ("liu-pengyu", "I’ve never heard of that.", "2022-03", None),
+    ("liu-pengyu", "disconcerting", "2022-03", None),
+    ("liu-pengyu", "We support and encourage all efforts that are conducive to a peaceful settlement of the crisis.",
+     "2022-03", None),
+    ("liu-pengyu", "utmost efforts should be made to support Russia and Ukraine in carrying forward negotiations "
+                   "despite the difficult situation to produce a peaceful outcome.", "2022-03", None),
+    ("zhao-lijian", "The US has been spreading disinformation targeting China on the Ukraine issue, with malicious "
+                    "intentions.", "2022-03-14", None),
+    ("jake-sullivan", "We are communicating directly, privately to Beijing, that there will absolutely be consequences "
+                      "for large-scale sanctions evasion efforts or support to Russia to backfill them", "2022-03-13", "CNN"),
+    ("jake-sullivan", "We will not allow that to go forward and allow there to be a lifeline to Russia from these "
+                      "economic sanctions from any country, anywhere in the world", "2022-03-13", "CNN"),
+]
+
+EVENTS = {
+    "full-scale-invasion": "2022-02-24",
+    "sullivan-on-cnn": "2022-03-13",
+    "zhao-briefing": "2022-03-14",
+    "sullivan-meets-yang": "2022-03-14",
+}
+
+
+@pytest.fixture(scope="module")
+def data(demo):
+    _, out = demo
+    return json.loads((out / "data/explainer.json").read_text())
+
+
+def test_every_actor_of_the_report_has_a_page(demo, data):
+    _, out = demo
+    slugs = {a["slug"] for a in data["actors"]}
+    for slug in ACTORS:
+        assert slug in slugs
+        assert (out / "actors" / slug / "index.html").exists()
+
+
+def test_events_have_their_real_dates(data):
+    events = {e["id"]: e for e in data["events"]}
+    for event_id, date in EVENTS.items():
+        assert events[event_id]["date"] == date, event_id
+    assert events["sullivan-meets-yang"]["place"] == "Rome"
+    assert events["zhao-briefing"]["place"] == "Beijing"
+
+
+def test_every_quotation_in_the_report_is_a_quote(data):
+    if SEED.exists():
+        printed = re.findall(r"[“\"]([^”\"]+)[”\"]", SEED.read_text(encoding="utf-8"))
+        in_data = [normalise(q["text"]) for q in data["quotes"]]
+        for text in printed:
+            assert normalise(text).rstrip(",") in in_data, text
+    quotes = {(q["speaker"], normalise(q["text"])): q for q in data["quotes"]}
+    assert len(quotes) == len(QUOTES) == len(data["quotes"])
+    for speaker, text, said, via in QUOTES:
+        quote = quotes[(speaker, normalise(text))]
+        assert quote["said"] == said and quote["via"] == via and quote["context"]
+
+
+def test_quote_index_links_each_quote_to_its_passage(demo, data):
+    _, out = demo
+    index = (out / "quotes/index.html").read_text()
+    for quote in data["quotes"]:
+        path = quote["url"].split("/russia-china-aid/", 1)[1]
+        page, anchor = path.split("#")
+        assert f'href="/russia-china-aid/{path}"' in index
+        html = (out / page / "index.html").read_text()
+        passage = re.search(rf'<span class="passage" id="{anchor}">(.*?)</span>', html, re.S).group(1)
+        assert normalise(passage) in normalise(quote["text"])
+
+
+def test_timeline_shows_precision_honestly(demo):
+    _, out = demo
+    page = (out / "timeline/index.html").read_text()
+    assert '<time datetime="2022-03">March 2022</time>' in page
+    assert '<time datetime="2022-02-24">24 February – 14 March 2022</time>' in page
+    assert page.index('id="y2022m2"') < page.index('id="y2022m3"')
+
+
+def test_shared_event_is_one_event_told_by_two_articles(data):
+    events = [e for e in data["events"] if e["id"] == "sullivan-meets-yang"]
+    assert len(events) == 1 and len(events[0]["articles"]) == 2
+
+
+def test_actor_page_has_profile_quotes_events_articles_and_related(demo):
+    _, out = demo
+    page = (out / "actors/jake-sullivan/index.html").read_text()
+    for heading in ("What Jake Sullivan said", "Events", "Articles", "Related"):
+        assert heading in page
+    assert page.index("We are communicating directly") < page.index("We will not allow")
+    assert 'href="/russia-china-aid/actors/yang-jiechi/"' in page
+
+
+def test_actors_index_is_grouped_by_kind(demo):
+    _, out = demo
+    page = (out / "actors/index.html").read_text()
+    assert page.index('id="person"') < page.index('id="country"') < page.index('id="organisation"')
+
+
+def test_feed_sitemap_and_timelinejs(demo, data):
+    _, out = demo
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(out / "feed.xml").getroot()
+    assert feed.tag == f"{atom}feed"
+    assert len(feed.findall(f"{atom}entry")) == len(data["articles"]) == 2
+    assert feed.find(f"{atom}link[@rel='self']").get("href") == \
+        "https://newsroom-explainers.github.io/russia-china-aid/feed.xml"
+    sitemap = ET.parse(out / "sitemap.xml").getroot()
+    locs = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert all(loc.startswith("https://newsroom-explainers.github.io/russia-china-aid/") for loc in locs)
+    timeline = json.loads((out / "data/timeline.json").read_text())
+    assert timeline["title"]["text"]["headline"]
+    first = timeline["events"][0]
+    assert first["start_date"] == {"year": 2022, "month": 2, "day": 24}
+    assert all("headline" in e["text"] and "year" in e["start_date"] for e in timeline["events"])
+    month_only = [e for e in timeline["events"] if e["unique_id"] == "event-ft-reports-request"][0]
+    assert month_only["start_date"] == {"year": 2022, "month": 3}
+
+
+def test_every_page_has_json_ld_and_open_graph(demo):
+    _, out = demo
+    pages = list(out.rglob("*.html"))
+    assert len(pages) >= 20
+    for page in pages:
+        html = page.read_text()
+        blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+        assert len(blocks) == 1, page
+        graph = json.loads(blocks[0])["@graph"]
+        assert graph, page
+        for prop in ("og:title", "og:description", "og:url", "og:type"):
+            assert f'property="{prop}"' in html, (page, prop)
+    article = json.loads(re.search(r'ld\+json">(.*?)</script>',
+                                   (out / "articles/russia-asks-china-for-aid/index.html").read_text(), re.S).group(1))
+    types = [node["@type"] for node in article["@graph"]]
+    assert types[0] == "NewsArticle" and "Quotation" in types and "Event" in types
+    zhao = [n for n in article["@graph"] if n["@type"] == "Quotation" and "malicious" in n["text"]][0]
+    assert zhao["creator"]["name"] == "Zhao Lijian" and zhao["creator"]["@type"] == "Person"
+    china = [a for a in article["@graph"][0]["about"] if a["name"] == "China"][0]
+    assert china["@type"] == "Country" and "https://www.wikidata.org/wiki/Q148" in china["sameAs"]
+
+
+def test_no_page_requests_another_host(demo):
+    _, out = demo
+    for page in out.rglob("*.html"):
+        html = page.read_text()
+        for tag in re.findall(r"<(?:script|link|img|iframe|source)\b[^>]*>", html):
+            url = re.search(r'(?:src|href)="([^"]*)"', tag)
+            if url and "rel=\"canonical\"" not in tag and "alternate" not in tag:
+                assert url.group(1).startswith("/russia-china-aid/"), (page, tag)
