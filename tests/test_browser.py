@@ -1,0 +1,129 @@
+"""The built pages in real headless Chromium: filters, passages in context, no JavaScript,
+phone width, and no request to another host."""
+
+import os
+from urllib.parse import urlsplit
+
+import pytest
+
+from tools.browser import chromium_path, launch
+from tools.sitehttp import SiteServer
+
+pytestmark = pytest.mark.skipif(chromium_path() is None and not os.environ.get("CI"),
+                                reason="no chromium here: apt-get install chromium (CI installs it)")
+
+PAGES = ["", "articles/", "articles/russia-asks-china-for-aid/", "actors/", "actors/zhao-lijian/",
+         "timeline/", "quotes/", "404.html"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = launch(p)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def base(demo):
+    result, out = demo
+    with SiteServer(out, result.index.config.prefix) as url:
+        yield url
+
+
+def test_timeline_filter_by_actor(browser, base):
+    page = browser.new_page()
+    page.goto(base + "timeline/")
+    events = page.locator(".event")
+    total = events.count()
+    assert total >= 6 and page.locator("form.filters").is_visible()
+    page.select_option("#filter-actor", "zhao-lijian")
+    visible = page.locator(".event:visible")
+    assert 0 < visible.count() < total
+    for i in range(visible.count()):
+        assert "zhao-lijian" in visible.nth(i).get_attribute("data-actors").split()
+    assert page.locator(".filter-count").inner_text() == f"{visible.count()} of {total} shown"
+    assert "actor=zhao-lijian" in page.url
+    page.goto(base + "timeline/?actor=jake-sullivan")
+    assert page.locator("#filter-actor").input_value() == "jake-sullivan"
+    page.select_option("#filter-actor", "")
+    assert page.locator(".event:visible").count() == total
+    page.close()
+
+
+def test_quote_filters_by_speaker_subject_and_words(browser, base):
+    page = browser.new_page()
+    page.goto(base + "quotes/")
+    total = page.locator(".filter-item").count()
+    page.select_option("#filter-speaker", "liu-pengyu")
+    assert page.locator(".filter-item:visible").count() == 4
+    page.select_option("#filter-speaker", "")
+    page.fill("#filter-text", "LIFELINE")
+    assert page.locator(".filter-item:visible").count() == 1
+    assert "lifeline to Russia" in page.locator(".filter-item:visible").inner_text()
+    page.fill("#filter-text", "")
+    page.select_option("#filter-about", "united-states")
+    assert 0 < page.locator(".filter-item:visible").count() < total
+    page.close()
+
+
+def test_in_context_link_lands_on_the_highlighted_passage(browser, base):
+    page = browser.new_page()
+    page.goto(base + "quotes/")
+    link = page.locator(".filter-item", has_text="malicious intentions").get_by_role("link", name="In context")
+    link.click()
+    page.wait_for_load_state()
+    assert page.url.endswith("articles/russia-asks-china-for-aid/#quote-6")
+    target = page.locator(":target")
+    assert "with malicious" in target.inner_text()
+    assert target.evaluate("e => getComputedStyle(e).backgroundColor") not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert target.evaluate("e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; }")
+    page.close()
+
+
+def test_pages_work_without_javascript(browser, base):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base + "timeline/")
+    assert not page.locator("form.filters").is_visible()
+    assert page.locator(".event:visible").count() == page.locator(".event").count() >= 6
+    page.goto(base + "quotes/")
+    assert page.locator(".filter-item:visible").count() == 8
+    context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_phone_width_has_no_sideways_scroll_and_no_foreign_requests(browser, base, scheme):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, color_scheme=scheme)
+    page = context.new_page()
+    hosts, failures = set(), []
+    page.on("request", lambda r: hosts.add(urlsplit(r.url).netloc))
+    page.on("requestfailed", lambda r: failures.append(r.url))
+    page.on("response", lambda r: failures.append(r.url) if r.status >= 400 and "missing" not in r.url else None)
+    for path in PAGES:
+        page.goto(base + path)
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= 360, f"{path} is {wide}px wide on a 360px phone"
+    assert hosts == {urlsplit(base).netloc}
+    assert failures == []
+    context.close()
+
+
+def test_unknown_address_gets_the_404_page(browser, base):
+    page = browser.new_page()
+    response = page.goto(base + "articles/no-such-story/deeper/")
+    assert response.status == 404
+    assert page.locator("h1").inner_text() == "Page not found"
+    assert page.locator("link[rel=stylesheet]").evaluate("l => l.sheet.cssRules.length") > 10
+    page.close()
+
+
+def test_keyboard_reaches_the_skip_link_first(browser, base):
+    page = browser.new_page()
+    page.goto(base)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    assert page.locator(".skip").is_visible()
+    page.close()
