@@ -72,7 +72,7 @@ def test_quote_filters_by_speaker_subject_and_words(browser, base):
 def test_in_context_link_lands_on_the_highlighted_passage(browser, base):
     page = browser.new_page()
     page.goto(base + "quotes/")
-    link = page.locator(".filter-item", has_text="malicious intentions").get_by_role("link", name="In context")
+    link = page.locator(".filter-item", has_text="malicious intentions").get_by_role("link", name="Read it in context")
     link.click()
     page.wait_for_load_state()
     assert page.url.endswith("articles/russia-asks-china-for-aid/#quote-6")
