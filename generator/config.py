@@ -39,7 +39,12 @@ class SiteConfig:
 
 
 def normalise_base_url(value: str) -> str | None:
-    parts = urlsplit(value.strip())
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:  # e.g. an unbalanced '[' in the host
+        return None
+    if " " in value.strip():
+        return None
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         return None
     path = parts.path or "/"

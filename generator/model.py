@@ -252,8 +252,11 @@ def _url(fields: Fields, key: str, required: bool = False) -> str | None:
     value = fields.text(key, required=required, one_line=True)
     if value is None:
         return None
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unbalanced '[' in the host
+        parts = urlsplit("")
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
         fields.diags.error(fields.loc(key), f"'{value}' is not a web address",
                            "write the full address, starting with https://")
         return None

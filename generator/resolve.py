@@ -211,6 +211,8 @@ def _relate(index: SiteIndex, bodies: dict[str, RenderedBody]) -> None:
     spoke_about: dict[str, Counter] = defaultdict(Counter)
     spoken_of_by: dict[str, Counter] = defaultdict(Counter)
     for quote in index.quotes:
+        if quote.speaker.slug not in known:
+            continue
         for ref in quote.about:
             if ref.slug in known and ref.slug != quote.speaker.slug:
                 spoke_about[quote.speaker.slug][ref.slug] += 1
