@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from .config import SiteConfig, read_config
 from .diagnostics import Diagnostics, Location
 from .markup import Markup, RenderedBody
 from .model import SLUG, SLUG_HINT, Actor, Article, read_actor, read_article
-from .render import environment, render_pages, static_files
+from .render import CompiledTemplates, PageCache, environment, render_pages, static_files, theme_key
 from .resolve import SiteIndex, resolve
 from .write import WriteReport, unsafe_output, write_site
 
@@ -22,59 +23,65 @@ class BuildResult:
     index: SiteIndex | None = None
     files: dict[str, bytes] = field(default_factory=dict)
     report: WriteReport | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+
+    def lap(self, stage: str, started: float) -> float:
+        now = time.perf_counter()
+        self.timings[stage] = now - started
+        return now
 
     @property
     def ok(self) -> bool:
         return not self.diagnostics.errors
 
 
-def read_actors(sources, diags: Diagnostics) -> tuple[list[Actor], set[str]]:
-    actors, known, seen = [], set(), {}
-    for source in sources:
-        slug = Path(source.rel).stem
-        if not SLUG.match(slug):
-            diags.error(Location(source.rel, 1), f"'{Path(source.rel).name}' cannot be an actor file name: "
-                        "the file name is the actor's slug", "rename it, " + SLUG_HINT)
-            continue
-        if slug in seen:
-            diags.error(Location(source.rel, 1), f"the actor slug '{slug}' is already used by {seen[slug]}",
-                        "keep one file per actor")
-            continue
-        seen[slug] = source.rel
-        known.add(slug)
-        if not source.text.strip():
-            diags.error(Location(source.rel, 1), "the actor file is empty",
-                        "write at least 'name: ...' and 'kind: person' (or country, organisation, group, other)")
-            continue
-        doc = yamlio.load(source.text, source.rel, diags)
-        if doc is not None:
-            actor = read_actor(doc, slug, diags)
-            if actor is not None:
-                actors.append(actor)
-    return actors, known
+def _read_actor(source, diags: Diagnostics) -> Actor | None:
+    slug = Path(source.rel).stem
+    if not source.text.strip():
+        diags.error(Location(source.rel, 1), "the actor file is empty",
+                    "write at least 'name: ...' and 'kind: person' (or country, organisation, group, other)")
+        return None
+    doc = yamlio.load(source.text, source.rel, diags)
+    return read_actor(doc, slug, diags) if doc is not None else None
 
 
-def read_articles(sources, timezone: str, diags: Diagnostics) -> list[Article]:
-    articles = []
-    for source in sources:
-        if not source.text.strip():
-            diags.error(Location(source.rel, 1), "the article file is empty",
-                        "start it with front matter: ---, title: ..., date: YYYY-MM-DD, ---, then the text")
-            continue
-        front = yamlio.split_front_matter(source.text, source.rel, diags)
-        if front is None:
-            continue
-        doc = yamlio.load(front.yaml_text, source.rel, diags, line_offset=front.yaml_line - 1)
-        if doc is None:
-            continue
-        if doc.data is None:
-            diags.error(Location(source.rel, 1), "the front matter is empty",
-                        "add at least title: and date: between the --- lines")
-            continue
-        article = read_article(doc, Path(source.rel).stem, front.body, front.body_line, timezone, diags)
-        if article is not None:
-            articles.append(article)
-    return articles
+def _read_article(source, timezone: str, diags: Diagnostics) -> Article | None:
+    if not source.text.strip():
+        diags.error(Location(source.rel, 1), "the article file is empty",
+                    "start it with front matter: ---, title: ..., date: YYYY-MM-DD, ---, then the text")
+        return None
+    front = yamlio.split_front_matter(source.text, source.rel, diags)
+    if front is None:
+        return None
+    doc = yamlio.load(front.yaml_text, source.rel, diags, line_offset=front.yaml_line - 1)
+    if doc is None:
+        return None
+    if doc.data is None:
+        diags.error(Location(source.rel, 1), "the front matter is empty",
+                    "add at least title: and date: between the --- lines")
+        return None
+    return read_article(doc, Path(source.rel).stem, front.body, front.body_line, timezone, diags)
+
+
+class _Memo:
+    """Results of one pure step per key, with the diagnostics it reported, kept for the keys
+    of the latest build only."""
+
+    def __init__(self):
+        self.previous: dict = {}
+        self.current: dict = {}
+
+    def get(self, key, step, diags: Diagnostics):
+        entry = self.current.get(key) or self.previous.get(key)
+        if entry is None:
+            local = Diagnostics()
+            entry = (step(local), tuple(local.items))
+        self.current[key] = entry
+        diags.items.extend(entry[1])
+        return entry[0]
+
+    def turn(self) -> None:
+        self.previous, self.current = self.current, {}
 
 
 def _check_images(index: SiteIndex, media: set[str], diags: Diagnostics) -> None:
@@ -85,47 +92,112 @@ def _check_images(index: SiteIndex, media: set[str], diags: Diagnostics) -> None
                         "put the file in content/media/ and write src: media/<file name>, or give a full https:// address")
 
 
+class Builder:
+    """Builds one site again and again, redoing only what its changed inputs require:
+    files are re-read when they change, parsed and rendered again when their text does,
+    pages are rendered again when their inputs do, and written when their bytes do."""
+
+    def __init__(self, site_root: Path, output: Path | None = None, base_url: str | None = None,
+                 drafts: bool = False):
+        self.site_root, self.base_url, self.drafts = site_root, base_url, drafts
+        self.output = output or site_root / "output"
+        self.files = loader.FileCache()
+        self.actors, self.articles, self.bodies = _Memo(), _Memo(), _Memo()
+        self.pages = PageCache()
+        self.written: dict[str, tuple] = {}
+        self._markup: Markup | None = None
+        self.compiled = CompiledTemplates()
+
+    def environment(self):
+        """A fresh Jinja environment with the templates compiled earlier, and the theme's key."""
+        return environment(self.site_root, self.compiled), theme_key(self.site_root)
+
+    def markup(self, config: SiteConfig | None) -> Markup:
+        prefix, unsafe = (config.prefix, config.unsafe_html) if config else ("/", False)
+        if self._markup is None or (self._markup.prefix, self._markup.unsafe_html) != (prefix, unsafe):
+            self._markup = Markup(prefix, unsafe)
+        return self._markup
+
+    def build(self, write: bool = True) -> BuildResult:
+        diags = Diagnostics()
+        result = BuildResult(diags)
+        root = self.site_root
+        clock = time.perf_counter()
+        sources = loader.read_site(root, diags, self.files)
+        clock = result.lap("read", clock)
+
+        config: SiteConfig | None = None
+        if sources.config is not None:
+            doc = yamlio.load(sources.config.text, sources.config.rel, diags)
+            if doc is not None:
+                config = read_config(doc, diags, self.base_url)
+        timezone = config.timezone if config else "UTC"
+
+        actors, known, seen = [], set(), {}
+        for source in sources.actors:
+            slug = Path(source.rel).stem
+            if not SLUG.match(slug):
+                diags.error(Location(source.rel, 1), f"'{Path(source.rel).name}' cannot be an actor file name: "
+                            "the file name is the actor's slug", "rename it, " + SLUG_HINT)
+                continue
+            if slug in seen:
+                diags.error(Location(source.rel, 1), f"the actor slug '{slug}' is already used by {seen[slug]}",
+                            "keep one file per actor")
+                continue
+            seen[slug] = source.rel
+            known.add(slug)
+            actor = self.actors.get((source.rel, source.digest), lambda d, s=source: _read_actor(s, d), diags)
+            if actor is not None:
+                actors.append(actor)
+        known |= {slug for slug in loader.failed_actor_slugs(root) if SLUG.match(slug)}
+
+        articles = []
+        for source in sources.articles:
+            article = self.articles.get((source.rel, source.digest, timezone),
+                                        lambda d, s=source: _read_article(s, timezone, d), diags)
+            if article is not None:
+                articles.append(article)
+
+        clock = result.lap("parse", clock)
+        markup = self.markup(config)
+        bodies: dict[str, RenderedBody] = {}
+        for article in articles:
+            key = (article, markup.prefix, markup.unsafe_html)
+            bodies[article.slug] = self.bodies.get(key, lambda d, a=article: markup.body(a), diags)
+        for memo in (self.actors, self.articles, self.bodies):
+            memo.turn()
+        clock = result.lap("markdown", clock)
+        if config is None:
+            return result
+
+        index = resolve(config, actors, known, articles, bodies, markup, self.drafts, diags)
+        result.index = index
+        media = {rel: path for rel, path in sources.media}
+        _check_images(index, {f"media/{rel}" for rel in media}, diags)
+        clock = result.lap("resolve", clock)
+        if diags.errors:
+            return result
+
+        env, theme = self.environment()
+        files = render_pages(index, env, diags, self.pages, theme)
+        for rel, path in {**static_files(root), **{f"media/{r}": p for r, p in media.items()}}.items():
+            files[rel] = path.read_bytes()
+        result.files = files
+        clock = result.lap("render", clock)
+        if diags.errors or not write:
+            return result
+
+        problem = unsafe_output(self.output, root)
+        if problem:
+            diags.error(Location(str(self.output)), f"will not write there: {problem}",
+                        "choose an empty folder, or the output/ folder of a previous build, with --output")
+            return result
+        result.report = write_site(files, self.output, self.written)
+        result.lap("write", clock)
+        return result
+
+
 def build(site_root: Path, output: Path | None = None, base_url: str | None = None,
           drafts: bool = False, write: bool = True) -> BuildResult:
-    """Build the site at site_root; write to output only when nothing is wrong."""
-    diags = Diagnostics()
-    result = BuildResult(diags)
-    sources = loader.read_site(site_root, diags)
-
-    config: SiteConfig | None = None
-    if sources.config is not None:
-        doc = yamlio.load(sources.config.text, sources.config.rel, diags)
-        if doc is not None:
-            config = read_config(doc, diags, base_url)
-    timezone = config.timezone if config else "UTC"
-
-    actors, known = read_actors(sources.actors, diags)
-    known |= {slug for slug in loader.failed_actor_slugs(site_root) if SLUG.match(slug)}
-    articles = read_articles(sources.articles, timezone, diags)
-
-    markup = Markup(config.prefix if config else "/", config.unsafe_html if config else False)
-    bodies: dict[str, RenderedBody] = {a.slug: markup.body(a) for a in articles}
-    if config is None:
-        return result
-    index = resolve(config, actors, known, articles, bodies, markup, drafts, diags)
-    result.index = index
-    media = {rel: path for rel, path in sources.media}
-    _check_images(index, {f"media/{rel}" for rel in media}, diags)
-    if diags.errors:
-        return result
-
-    files = render_pages(index, environment(site_root), diags)
-    for rel, path in {**static_files(site_root), **{f"media/{r}": p for r, p in media.items()}}.items():
-        files[rel] = path.read_bytes()
-    result.files = files
-    if diags.errors or not write:
-        return result
-
-    output = output or site_root / "output"
-    problem = unsafe_output(output, site_root)
-    if problem:
-        diags.error(Location(str(output)), f"will not write there: {problem}",
-                    "choose an empty folder, or the output/ folder of a previous build, with --output")
-        return result
-    result.report = write_site(files, output)
-    return result
+    """Build the site at site_root once; write to output only when nothing is wrong."""
+    return Builder(site_root, output, base_url, drafts).build(write)

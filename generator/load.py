@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +41,38 @@ def inside(root: Path, path: Path) -> bool:
     return True
 
 
-def read_text(root: Path, path: Path, diags: Diagnostics) -> Source | None:
+class FileCache:
+    """Sources of the previous read, reused while a file's size and times are unchanged.
+
+    A file changed within the last RACY seconds is read again regardless, since a second
+    save inside the file system's time resolution can leave the times as they were."""
+
+    RACY = 2.0
+
+    def __init__(self):
+        self.entries: dict[Path, tuple[tuple, Source]] = {}
+        self.reads = 0
+
+    def get(self, path: Path) -> tuple[tuple | None, Source | None]:
+        try:
+            info = path.stat()
+        except OSError:
+            return None, None
+        key = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+        entry = self.entries.get(path)
+        if entry and entry[0] == key and time.time() - info.st_mtime > self.RACY:
+            return key, entry[1]
+        return key, None
+
+    def put(self, path: Path, key: tuple | None, source: Source) -> None:
+        if key is not None:
+            self.entries[path] = (key, source)
+
+
+def read_text(root: Path, path: Path, diags: Diagnostics, cache: FileCache | None = None) -> Source | None:
+    key, cached = cache.get(path) if cache else (None, None)
+    if cached is not None:
+        return cached
     rel = path.relative_to(root).as_posix()
     if not inside(root, path):
         diags.error(Location(rel, 1), "this file is a link to a place outside the site",
@@ -64,7 +96,11 @@ def read_text(root: Path, path: Path, diags: Diagnostics) -> Source | None:
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
-    return Source(rel, text.replace("\r\n", "\n").replace("\r", "\n"), digest)
+    source = Source(rel, text.replace("\r\n", "\n").replace("\r", "\n"), digest)
+    if cache is not None:
+        cache.reads += 1
+        cache.put(path, key, source)
+    return source
 
 
 def _listing(root: Path, folder: Path, suffixes: tuple[str, ...], diags: Diagnostics) -> list[Path]:
@@ -88,10 +124,10 @@ def _listing(root: Path, folder: Path, suffixes: tuple[str, ...], diags: Diagnos
     return found
 
 
-def read_site(root: Path, diags: Diagnostics) -> SiteSources:
+def read_site(root: Path, diags: Diagnostics, cache: FileCache | None = None) -> SiteSources:
     """Every source of the site at root, in a stable order."""
     config_path = root / "site.yaml"
-    config = read_text(root, config_path, diags) if config_path.is_file() else None
+    config = read_text(root, config_path, diags, cache) if config_path.is_file() else None
     if config is None and not config_path.is_file():
         diags.error(Location("site.yaml"), "this folder has no site.yaml",
                     "run the command in your explainer's folder, or pass --site DIR")
@@ -99,8 +135,8 @@ def read_site(root: Path, diags: Diagnostics) -> SiteSources:
     if not content.is_dir():
         diags.error(Location("content"), "this folder has no content/ folder",
                     "create content/articles/ and content/actors/, or pass --site DIR")
-    articles = [read_text(root, p, diags) for p in _listing(root, content / "articles", ARTICLE_SUFFIXES, diags)]
-    actors = [read_text(root, p, diags) for p in _listing(root, content / "actors", ACTOR_SUFFIXES, diags)]
+    articles = [read_text(root, p, diags, cache) for p in _listing(root, content / "articles", ARTICLE_SUFFIXES, diags)]
+    actors = [read_text(root, p, diags, cache) for p in _listing(root, content / "actors", ACTOR_SUFFIXES, diags)]
     media = []
     media_root = content / "media"
     if media_root.is_dir():

@@ -7,7 +7,9 @@ left as placeholders and filled in by ``resolve``, which knows every actor.
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import itertools
 import re
 import unicodedata
 import xml.etree.ElementTree as etree
@@ -62,6 +64,51 @@ def _normalised_with_map(pieces: list[str]) -> tuple[str, list[tuple[int, int, i
     return "".join(out), where
 
 
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def _locate(pieces: list[str], quote: str):
+    """Where the normalised quote stands in the pieces: ((piece, offset), (piece, end offset)).
+
+    Straightening quotation marks keeps every offset, and each run of white space becomes one
+    space, so a short table maps the compared text back to the source. Only text that matches
+    after NFKC (ligatures, full-width letters) needs the slower character map."""
+    raw = "".join(pieces).translate(_STRAIGHT)
+    parts, marks, position, length = [], [], 0, 0  # marks: (index in compared text, index in raw)
+    for run in _SPACE_RUN.finditer(raw):
+        marks.append((length, position))
+        parts.append(raw[position:run.start()])
+        length += run.start() - position
+        marks.append((length, run.start()))
+        parts.append(" ")
+        length += 1
+        position = run.end()
+    marks.append((length, position))
+    parts.append(raw[position:])
+    found = "".join(parts).find(quote) if quote else -1
+    if found >= 0:
+        keys = [m[0] for m in marks]
+
+        def source(index: int) -> int:
+            compared, at = marks[bisect.bisect_right(keys, index) - 1]
+            return at + (index - compared)
+
+        starts = list(itertools.accumulate((len(p) for p in pieces), initial=0))
+
+        def place(offset: int, closing: bool) -> tuple[int, int]:
+            number = (bisect.bisect_left(starts, offset) if closing else bisect.bisect_right(starts, offset)) - 1
+            number = min(max(number, 0), len(pieces) - 1)
+            return number, offset - starts[number]
+
+        return place(source(found), False), place(source(found + len(quote) - 1) + 1, True)
+    text, where = _normalised_with_map(pieces)
+    found = text.find(quote)
+    if found < 0:
+        return None
+    first, last = where[found], where[found + len(quote) - 1]
+    return (first[0], first[1]), (last[0], last[2])
+
+
 @dataclass(frozen=True)
 class QuoteCheck:
     number: int
@@ -106,23 +153,25 @@ class _QuoteAnchors(Treeprocessor):
         self.owner = owner
 
     def run(self, root):
+        if not self.owner.quotes:
+            return None
         blocks = [el for el in root.iter() if el.tag in _TEXT_BLOCKS]
+        quick: dict[int, str] = {}  # block index -> its normalised text, for a cheap first look
         for quote in self.owner.quotes:
-            for block in blocks:
-                if self._anchor(block, quote):
+            for number, block in enumerate(blocks):
+                if number not in quick:
+                    quick[number] = normalise("".join(_segment_text(s) for s in _segments(block)))
+                if quote.text and quote.text in quick[number] and self._anchor(block, quote):
                     self.owner.anchored.add(quote.number)
                     break
         return None
 
     def _anchor(self, block, quote: QuoteCheck) -> bool:
         segments = _segments(block)
-        text, where = _normalised_with_map([_segment_text(s) for s in segments])
-        found = text.find(quote.text)
-        if found < 0 or not quote.text:
+        found = _locate([_segment_text(s) for s in segments], quote.text)
+        if found is None:
             return False
-        first, last = where[found], where[found + len(quote.text) - 1]
-        start = (first[0], first[1])
-        end = (last[0], last[2])
+        start, end = found
         marked = False
         for number in range(end[0], start[0] - 1, -1):  # right to left keeps offsets valid
             piece = _segment_text(segments[number])
@@ -217,6 +266,7 @@ class Markup:
         self.prefix, self.unsafe_html = prefix, unsafe_html
         self.quotes: list[QuoteCheck] = []
         self.anchored: set[int] = set()
+        self._snippets: dict[str, str] = {}
         extensions = ["tables", "footnotes", "sane_lists", "attr_list"]
         self._body = markdown.Markdown(extensions=extensions + ["toc", _Extension(self, anchors=True)],
                                        extension_configs={"toc": {"permalink": False}})
@@ -226,9 +276,12 @@ class Markup:
         return html if self.unsafe_html else sanitise(html)
 
     def snippet(self, text: str) -> str:
-        """A short Markdown text (a summary, a description) as HTML."""
-        self._snippet.reset()
-        return self._finish(self._snippet.convert(_clean_input(text)))
+        """A short Markdown text (a summary, a description) as HTML; remembered by text."""
+        html = self._snippets.get(text)
+        if html is None:
+            self._snippet.reset()
+            html = self._snippets[text] = self._finish(self._snippet.convert(_clean_input(text)))
+        return html
 
     def body(self, article) -> RenderedBody:
         body = _clean_input(article.body)

@@ -18,10 +18,27 @@ from .structured import Urls
 THEME = Path(__file__).resolve().parent.parent / "templates"
 
 
-def environment(site_root: Path) -> jinja2.Environment:
-    """Templates from the site's own templates/ first, then the default theme, file by file."""
-    folders = [site_root / "templates", THEME] if (site_root / "templates").is_dir() else [THEME]
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory between builds (keyed by name and source), so that
+    each build's fresh environment does not compile them again."""
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+def environment(site_root: Path, compiled: CompiledTemplates | None = None) -> jinja2.Environment:
+    """Templates from the site's own templates/ first, then the default theme, file by file.
+    A new environment for every build: template modules keep the globals they were made with."""
+    folders = template_folders(site_root)
     env = jinja2.Environment(
+        bytecode_cache=compiled,
         loader=jinja2.FileSystemLoader([str(f) for f in folders]),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -58,12 +75,60 @@ def _timeline_groups(events):
     return groups
 
 
+class PageCache:
+    """Each page's bytes with the inputs they were rendered from, for the next build.
+
+    Inputs are the model objects themselves, compared with ==, so a page is reused only when
+    everything it shows is equal; nothing is hashed."""
+
+    def __init__(self):
+        self.pages: dict[str, tuple[object, bytes]] = {}
+        self.fragments: dict[object, Markup] = {}  # pieces many pages share: quotes, events, cards
+        self.theme: object = None
+        self.rendered = 0
+        self.reused = 0
+
+
+def template_folders(site_root: Path) -> list[Path]:
+    """The site's own templates/ first, when it has one that is not the theme itself."""
+    own = site_root / "templates"
+    if own.is_dir() and own.resolve() != THEME:
+        return [own, THEME]
+    return [THEME]
+
+
+def theme_key(site_root: Path) -> tuple:
+    """The text of every template the build can use, and whether the site has its own."""
+    texts, own = [], False
+    for folder in template_folders(site_root):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "static" not in path.relative_to(folder).parts:
+                texts.append((str(path), path.read_bytes()))
+                own = own or folder != THEME
+    return tuple(texts), own
+
+
 class Pages:
-    def __init__(self, index: SiteIndex, env: jinja2.Environment, diags: Diagnostics):
+    def __init__(self, index: SiteIndex, env: jinja2.Environment, diags: Diagnostics, cache: PageCache,
+                 theme: tuple):
         self.index, self.env, self.diags = index, env, diags
         config = index.config
         self.urls = Urls(config.prefix, config.origin)
         self.out: dict[str, bytes] = {}
+        self.cache = cache
+        self.fresh: dict[str, tuple[object, bytes]] = {}
+        theme, own_templates = theme
+        self.common_key = (theme, config)
+        # Everything a page could show: the key of the pages that list the whole site, and of
+        # every page when the site has templates of its own, which may show anything.
+        self.everything = (self.common_key, tuple(index.articles), tuple(index.actors.values()),
+                           tuple(index.events), tuple(index.quotes), tuple(index.bodies.items()),
+                           tuple(index.actor_summaries.items()), tuple(index.article_summaries.items()),
+                           tuple((k, tuple(v)) for k, v in index.related.items()))
+        self.own_templates = own_templates
+        if self.cache.theme != self.common_key:
+            self.cache.fragments, self.cache.theme = {}, self.common_key
+        self.fragments: dict[object, Markup] = {}
         env.globals.update(self.common())
 
     def names(self, slugs) -> Markup:
@@ -87,9 +152,55 @@ class Pages:
             "event_url": lambda event: urls.path(f"timeline/#event-{event.id}"),
             "names": self.names,
             "actor_for": self.index.actors.get,
+            "event_item": self.event_item,
+            "quote_item": self.quote_item,
+            "article_item": self.article_item,
+            "actor_card": self.actor_card,
         }
 
-    def render(self, path: str, template: str, **context) -> None:
+    def _fragment(self, key, macro: str, *args, **options) -> Markup:
+        """A macro of _macros.html, rendered once per distinct input and reused across pages
+        and builds."""
+        html = self.fragments.get(key) or self.cache.fragments.get(key)
+        if html is None:
+            html = getattr(self.env.get_template("_macros.html").module, macro)(*args, **options)
+        self.fragments[key] = html
+        return html
+
+    def event_item(self, event, **options) -> Markup:
+        titles = tuple(self.index.article(a).title for a in event.articles)
+        key = ("event", event, self._actors(event.actors), titles, tuple(sorted(options.items())))
+        return self._fragment(key, "event_item", event, **options)
+
+    def quote_item(self, quote, **options) -> Markup:
+        key = ("quote", quote, self.index.actors.get(quote.speaker.slug), self._actors(r.slug for r in quote.about),
+               self._card(self.index.article(quote.article)), tuple(sorted(options.items())))
+        return self._fragment(key, "quote_item", quote, **options)
+
+    def article_item(self, article, **options) -> Markup:
+        key = ("article", self._card(article), tuple(sorted(options.items())))
+        return self._fragment(key, "article_item", article, **options)
+
+    def actor_card(self, actor) -> Markup:
+        return self._fragment(("actor", actor), "actor_card", actor)
+
+    def render(self, path: str, template: str, inputs=None, **context) -> None:
+        """Render a page, or reuse last build's bytes when its inputs are equal."""
+        key = self.everything if inputs is None or self.own_templates else (self.common_key, inputs)
+        previous = self.cache.pages.get(path)
+        if previous is not None and previous[0] == key:
+            self.out[path] = previous[1]
+            self.fresh[path] = previous
+            self.cache.reused += 1
+            return
+        if callable(context.get("ld")):
+            context["ld"] = context["ld"]()
+        self._render(path, template, **context)
+        if path in self.out:
+            self.fresh[path] = (key, self.out[path])
+            self.cache.rendered += 1
+
+    def _render(self, path: str, template: str, **context) -> None:
         try:
             text = self.env.get_template(template).render(page_path=path, **context)
         except jinja2.TemplateSyntaxError as exc:
@@ -107,47 +218,97 @@ class Pages:
         self.out[path] = text.encode("utf-8")
 
     def json(self, path: str, data) -> None:
-        self.out[path] = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        """Write data() as JSON, or reuse last build's bytes when nothing in the site changed."""
+        previous = self.cache.pages.get(path)
+        if previous is not None and previous[0] == self.everything:
+            self.out[path], self.fresh[path] = previous[1], previous
+            return
+        self.out[path] = (json.dumps(data(), ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        self.fresh[path] = (self.everything, self.out[path])
 
     def build(self) -> dict[str, bytes]:
         index, urls = self.index, self.urls
-        self.render("index.html", "index.html", ld=structured.page_ld("WebPage", index.config.title,
+        self.render("index.html", "index.html", ld=lambda: structured.page_ld("WebPage", index.config.title,
                     urls.absolute(), index, urls), key_actors=self._key_actors())
         self.render("articles/index.html", "articles.html",
-                    ld=structured.page_ld("CollectionPage", "Articles", urls.absolute("articles/"), index, urls))
+                    ld=lambda: structured.page_ld("CollectionPage", "Articles", urls.absolute("articles/"), index, urls))
+        events_of = {}
+        for event in index.events:
+            for slug in event.articles:
+                events_of.setdefault(slug, []).append(event)
         for article in index.articles:
-            self.render(f"articles/{article.slug}/index.html", "article.html", article=article,
-                        body=Markup(index.bodies[article.slug]),
-                        events=[e for e in index.events if article.slug in e.articles],
-                        ld=structured.article_ld(article, urls, index))
+            events = events_of.get(article.slug, [])
+            self.render(f"articles/{article.slug}/index.html", "article.html", self._article_inputs(article, events),
+                        article=article, body=Markup(index.bodies[article.slug]), events=events,
+                        ld=lambda a=article: structured.article_ld(a, urls, index))
         self.render("actors/index.html", "actors.html",
-                    ld=structured.page_ld("CollectionPage", "Who is who", urls.absolute("actors/"), index, urls,
+                    ld=lambda: structured.page_ld("CollectionPage", "Who is who", urls.absolute("actors/"), index, urls,
                                           [structured.actor_ld(a, urls, index) for a in index.actors.values()]))
         for actor in index.actors.values():
-            ld = {"@context": "https://schema.org",
-                  "@graph": [{"@type": "ProfilePage", "url": urls.absolute(Urls.actor(actor.slug)),
-                              "mainEntity": {"@id": urls.absolute(Urls.actor(actor.slug))}},
-                             structured.actor_ld(actor, urls, index, full=True)]
-                  + [structured.quote_ld(q, urls, index) for q in index.quotes_by_speaker.get(actor.slug, [])]}
-            self.render(f"actors/{actor.slug}/index.html", "actor.html", actor=actor, ld=ld)
+            self.render(f"actors/{actor.slug}/index.html", "actor.html", self._actor_inputs(actor),
+                        actor=actor, ld=lambda a=actor: self._actor_ld(a))
         self.render("timeline/index.html", "timeline.html", groups=_timeline_groups(index.events),
-                    ld=structured.page_ld("CollectionPage", "Timeline", urls.absolute("timeline/"), index, urls,
+                    ld=lambda: structured.page_ld("CollectionPage", "Timeline", urls.absolute("timeline/"), index, urls,
                                           [structured.event_ld(e, urls, index) for e in index.events]))
         speakers = [index.actors[s] for s in index.actors if s in index.quotes_by_speaker]
         self.render("quotes/index.html", "quotes.html", speakers=speakers,
-                    ld=structured.page_ld("CollectionPage", "Who said what", urls.absolute("quotes/"), index, urls,
+                    ld=lambda: structured.page_ld("CollectionPage", "Who said what", urls.absolute("quotes/"), index, urls,
                                           [structured.quote_ld(q, urls, index) for q in index.quotes]))
-        self.render("404.html", "404.html", ld=structured.page_ld("WebPage", "Page not found",
+        self.render("404.html", "404.html", ("404",), ld=lambda: structured.page_ld("WebPage", "Page not found",
                                                                   urls.absolute("404.html"), index, urls))
         self.render("feed.xml", "feed.xml", updated=self._updated())
         self.render("sitemap.xml", "sitemap.xml", pages=self._sitemap())
-        self.render("robots.txt", "robots.txt")
+        self.render("robots.txt", "robots.txt", ("robots",))
         self.out[".nojekyll"] = b""
         if index.config.cname:
             self.out["CNAME"] = (index.config.cname + "\n").encode()
-        self.json("data/explainer.json", structured.explainer_json(index, urls))
-        self.json("data/timeline.json", structured.timeline_json(index, urls, lambda slugs: str(self.names(slugs))))
+        self.json("data/explainer.json", lambda: structured.explainer_json(index, urls))
+        self.json("data/timeline.json",
+                  lambda: structured.timeline_json(index, urls, lambda slugs: str(self.names(slugs))))
         return self.out
+
+    def _actor_ld(self, actor) -> dict:
+        index, urls = self.index, self.urls
+        return {"@context": "https://schema.org",
+                "@graph": [{"@type": "ProfilePage", "url": urls.absolute(Urls.actor(actor.slug)),
+                            "mainEntity": {"@id": urls.absolute(Urls.actor(actor.slug))}},
+                           structured.actor_ld(actor, urls, index, full=True)]
+                + [structured.quote_ld(q, urls, index) for q in index.quotes_by_speaker.get(actor.slug, [])]}
+
+    def _actors(self, slugs) -> tuple:
+        return tuple(self.index.actors.get(s) for s in slugs)
+
+    def _article_inputs(self, article, events) -> tuple:
+        """Everything the article page shows: the article, its actors, its events (as merged
+        from every article that tells them) and the titles of those articles."""
+        index = self.index
+        slugs = list(index.article_actors.get(article.slug, []))
+        for quote in article.quotes:
+            slugs += [quote.speaker.slug] + [r.slug for r in quote.about]
+        for event in events:
+            slugs += list(event.actors)
+        told_by = [index.article(a).title for e in events for a in e.articles]
+        return ("article", article, index.bodies[article.slug], index.article_summaries.get(article.slug),
+                tuple(index.article_actors.get(article.slug, [])), self._actors(slugs), tuple(events), tuple(told_by))
+
+    def _actor_inputs(self, actor) -> tuple:
+        """Everything the actor page shows: the actor, its quotes with their articles, its
+        events with their actors and articles, its articles, its related actors."""
+        index = self.index
+        quotes = tuple(index.quotes_by_speaker.get(actor.slug, []))
+        events = tuple(index.events_by_actor.get(actor.slug, []))
+        articles = tuple(index.articles_by_actor.get(actor.slug, []))
+        related = tuple(index.related.get(actor.slug, []))
+        slugs = [r.slug for r in actor.affiliations] + [s for s, _ in related]
+        slugs += [r.slug for q in quotes for r in q.about] + [s for e in events for s in e.actors]
+        shown = {q.article for q in quotes} | {a for e in events for a in e.articles} | {a.slug for a in articles}
+        return ("actor", actor, index.actor_summaries.get(actor.slug), quotes, events, related,
+                self._actors(slugs), tuple(self._card(index.article(a)) for a in sorted(shown)))
+
+    def _card(self, article) -> tuple:
+        """What a page that lists an article shows of it."""
+        return (article.slug, article.title, article.date, article.updated, article.draft, article.sources,
+                article.image, self.index.article_summaries.get(article.slug))
 
     def _key_actors(self):
         index = self.index
@@ -194,6 +355,12 @@ def _runtime_location(exc: Exception, template: str) -> Location:
     return found or Location(f"templates/{template}")
 
 
-def render_pages(index: SiteIndex, env: jinja2.Environment, diags: Diagnostics) -> dict[str, bytes]:
-    return Pages(index, env, diags).build()
-
+def render_pages(index: SiteIndex, env: jinja2.Environment, diags: Diagnostics,
+                 cache: PageCache, theme: tuple) -> dict[str, bytes]:
+    """Every page as {path: bytes}; pages whose inputs equal those of the cache's are reused.
+    theme is theme_key() of the templates env reads."""
+    pages = Pages(index, env, diags, cache, theme)
+    out = pages.build()
+    if not diags.errors:
+        cache.pages, cache.fragments = pages.fresh, pages.fragments
+    return out

@@ -41,7 +41,7 @@ class Urls:
 
 def dump_script_json(data) -> str:
     """JSON that is safe inside <script>: no '<', '>' or '&' that HTML could read."""
-    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

@@ -48,14 +48,30 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def write_site(files: dict[str, bytes], output: Path) -> WriteReport:
-    written, unchanged = [], 0
+def _stat_key(path: Path) -> tuple | None:
+    try:
+        info = path.lstat()
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+def write_site(files: dict[str, bytes], output: Path, written: dict | None = None) -> WriteReport:
+    """Make output hold exactly files. `written` remembers what an earlier call left on disk
+    (path -> (stat, bytes)), so unchanged files are recognised without being read again."""
+    written = {} if written is None else written
+    changed, unchanged = [], 0
     output.mkdir(parents=True, exist_ok=True)
     for rel in sorted(files):
         target = output / rel
         data = files[rel]
+        known = written.get(rel)
+        if known is not None and known[1] == data and _stat_key(target) == known[0]:
+            unchanged += 1
+            continue
         if target.is_file() and not target.is_symlink() and target.stat().st_size == len(data) \
                 and target.read_bytes() == data:
+            written[rel] = (_stat_key(target), data)
             unchanged += 1
             continue
         if target.is_dir() and not target.is_symlink():
@@ -63,17 +79,21 @@ def write_site(files: dict[str, bytes], output: Path) -> WriteReport:
         elif target.is_symlink():
             target.unlink()
         _atomic_write(target, data)
-        written.append(rel)
+        written[rel] = (_stat_key(target), data)
+        changed.append(rel)
     removed = []
-    for path in sorted(output.rglob("*"), reverse=True):
-        rel = path.relative_to(output).as_posix()
-        if path.is_symlink() or path.is_file():
-            if rel not in files:
-                path.unlink()
-                removed.append(rel)
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-    return WriteReport(tuple(written), tuple(sorted(removed)), unchanged)
+    if len(written) != len(files) or changed or not written:
+        for path in sorted(output.rglob("*"), reverse=True):
+            rel = path.relative_to(output).as_posix()
+            if path.is_symlink() or path.is_file():
+                if rel not in files:
+                    path.unlink()
+                    removed.append(rel)
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    for rel in [r for r in written if r not in files]:
+        del written[rel]
+    return WriteReport(tuple(changed), tuple(sorted(removed)), unchanged)
 
 
 def _remove_tree(path: Path) -> None:

@@ -62,3 +62,10 @@ def test_links_in_code_are_not_mentions():
     result = Markup("/", False).body(article(body))
     assert [r.slug for r in result.mentions] == ["ana"]
     assert "[[not-a-link]]" in result.html
+
+
+def test_passage_found_only_after_nfkc_is_anchored_too():
+    body = "She said: \u201c\ufb01ne, ＯＫ\u201d and left.\n"
+    result = Markup("/", False).body(article(body, [("fine, OK", False)]))
+    assert result.anchored == {1}
+    assert '<span class="passage" id="quote-1">\ufb01ne, ＯＫ</span>' in result.html

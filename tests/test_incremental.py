@@ -1,0 +1,103 @@
+"""A Builder that rebuilds after edits must produce exactly what a fresh build produces, and
+write only the files whose bytes changed."""
+
+import shutil
+
+import pytest
+
+from conftest import ROOT, write_files
+from generator.build import Builder, build
+from bench.corpus import write_corpus
+
+
+def files_of(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def demo_copy(tmp_path):
+    root = tmp_path / "site"
+    root.mkdir()
+    shutil.copy(ROOT / "site.yaml", root)
+    shutil.copytree(ROOT / "content", root / "content")
+    return root
+
+
+ARTICLE = "content/articles/russia-asks-china-for-aid.md"
+OTHER = "content/articles/us-warns-china-before-rome-talks.md"
+
+EDITS = [
+    ("actor name", lambda r: edit(r / "content/actors/zhao-lijian.yaml", "name: Zhao Lijian", "name: Zhao Lijian (赵立坚)")),
+    ("body text", lambda r: edit(r / ARTICLE, "Weeks into the war", "Some weeks into the war")),
+    ("shared event", lambda r: edit(r / OTHER, "title: Jake Sullivan meets Yang Jiechi in Rome",
+                                    "title: Jake Sullivan meets Yang Jiechi in Rome for talks")),
+    ("quote context", lambda r: edit(r / OTHER, "context: Interview on Sunday", "context: A television interview on Sunday")),
+    ("new article", lambda r: write_files(r, {"content/articles/extra.md":
+                                              "---\ntitle: Extra\ndate: 2022-03-15\nsources: [{publisher: W}]\n"
+                                              "actors: [cnn]\n---\nAbout [[cnn]].\n"})),
+    ("removed article", lambda r: (r / "content/articles/extra.md").unlink()),
+    ("own template", lambda r: write_files(r, {"templates/404.html":
+                                               '{% extends "base.html" %}{% block main %}Nope{% endblock %}'})),
+    ("site title", lambda r: edit(r / "site.yaml", 'title: "Russia, China', 'title: "Russia, China, US')),
+    ("summary", lambda r: edit(r / "content/actors/cnn.yaml", "summary: \"", "summary: \"Network. ")),
+]
+
+
+def test_rebuilds_match_fresh_builds_after_every_edit(demo_copy, tmp_path):
+    builder = Builder(demo_copy, output=tmp_path / "incremental")
+    assert builder.build().ok
+    for name, change in EDITS:
+        builder.files.RACY = -1  # trust file times even for edits made a moment ago
+        change(demo_copy)
+        result = builder.build()
+        assert result.ok, (name, [d.format() for d in result.diagnostics.errors])
+        fresh = tmp_path / f"fresh-{name.replace(' ', '-')}"
+        assert build(demo_copy, output=fresh).ok
+        assert files_of(tmp_path / "incremental") == files_of(fresh), name
+
+
+def test_an_edit_rewrites_only_the_pages_that_show_it(demo_copy, tmp_path):
+    builder = Builder(demo_copy, output=tmp_path / "out")
+    builder.build()
+    builder.files.RACY = -1
+    assert builder.build().report.written == ()
+    edit(demo_copy / OTHER, "He did not mention possible", "He did not name possible")
+    written = set(builder.build().report.written)
+    assert "articles/us-warns-china-before-rome-talks/index.html" in written
+    assert "actors/zhao-lijian/index.html" not in written
+    assert "articles/russia-asks-china-for-aid/index.html" not in written
+    assert written <= {"articles/us-warns-china-before-rome-talks/index.html", "feed.xml"}
+
+
+def test_rendering_reuses_pages_whose_inputs_are_equal(tmp_path):
+    root = write_corpus(60, tmp_path / "corpus")
+    builder = Builder(root, output=tmp_path / "out")
+    assert builder.build().ok
+    builder.pages.rendered = builder.pages.reused = 0
+    builder.files.RACY = -1
+    edit(root / "content/articles/article-00007.md", "\n\n", "\n\nA new paragraph.\n\n")
+    result = builder.build()
+    assert result.ok
+    assert builder.pages.rendered <= 8 and builder.pages.reused > 60
+    assert "articles/article-00007/index.html" in result.report.written
+    fresh = tmp_path / "fresh"
+    assert build(root, output=fresh).ok
+    assert files_of(tmp_path / "out") == files_of(fresh)
+
+
+def test_a_broken_save_then_a_fix_brings_the_site_back(demo_copy, tmp_path):
+    builder = Builder(demo_copy, output=tmp_path / "out")
+    builder.build()
+    before = files_of(tmp_path / "out")
+    builder.files.RACY = -1
+    edit(demo_copy / ARTICLE, "speaker: zhao-lijian", "speaker: zhao-lijan")
+    broken = builder.build()
+    assert not broken.ok and files_of(tmp_path / "out") == before
+    edit(demo_copy / ARTICLE, "speaker: zhao-lijan", "speaker: zhao-lijian")
+    assert builder.build().ok and files_of(tmp_path / "out") == before
