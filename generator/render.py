@@ -7,7 +7,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import structured
 from .dates import MONTHS, display_span
@@ -133,11 +133,11 @@ class Pages:
 
     def names(self, slugs) -> Markup:
         """Actor links for a list of slugs: 'A, B and C'."""
-        links = [Markup('<a href="{}">{}</a>').format(self.urls.path(Urls.actor(s)), self.index.actors[s].name)
-                 for s in slugs if s in self.index.actors]
+        actors, prefix = self.index.actors, self.urls.prefix
+        links = [f'<a href="{escape(prefix)}actors/{s}/">{escape(actors[s].name)}</a>' for s in slugs if s in actors]
         if len(links) <= 1:
-            return Markup("").join(links)
-        return Markup(", ").join(links[:-1]) + Markup(" and ") + links[-1]
+            return Markup("".join(links))
+        return Markup(", ".join(links[:-1]) + " and " + links[-1])
 
     def common(self) -> dict:
         urls = self.urls

@@ -60,6 +60,7 @@ def write_site(files: dict[str, bytes], output: Path, written: dict | None = Non
     """Make output hold exactly files. `written` remembers what an earlier call left on disk
     (path -> (stat, bytes)), so unchanged files are recognised without being read again."""
     written = {} if written is None else written
+    known_before = set(written)
     changed, unchanged = [], 0
     output.mkdir(parents=True, exist_ok=True)
     for rel in sorted(files):
@@ -82,7 +83,7 @@ def write_site(files: dict[str, bytes], output: Path, written: dict | None = Non
         written[rel] = (_stat_key(target), data)
         changed.append(rel)
     removed = []
-    if len(written) != len(files) or changed or not written:
+    if not known_before or known_before - files.keys():
         for path in sorted(output.rglob("*"), reverse=True):
             rel = path.relative_to(output).as_posix()
             if path.is_symlink() or path.is_file():
