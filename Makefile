@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: build test check screenshots clean
+.PHONY: build test check serve bench screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,12 @@ build: $(STAMP)
 
 check: $(STAMP)
 	$(PY) -m generator check
+
+serve: $(STAMP)
+	$(PY) -m generator serve
+
+bench: $(STAMP)
+	$(PY) -m bench
 
 test: $(STAMP)
 	$(PY) -m pytest

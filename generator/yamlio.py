@@ -199,6 +199,10 @@ def _explain(exc: yaml.MarkedYAMLError, text: str, mark) -> tuple[str, str | Non
     if "expected <block end>" in problem or "expected ':'" in problem or "could not find expected ':'" in problem:
         return (f"the indentation or structure is off: {problem}",
                 "check that this line lines up with the keys around it and that every key ends with ': '")
+    if "did not find expected key" in problem or "expected <block end>, but found '<scalar>'" in problem:
+        return ("text follows the end of a quoted value, or the indentation is off",
+                "put the whole value inside one pair of quotes (inside \"...\" write \\\" for a quotation mark, "
+                "or use '...' around a value that contains \"), and line keys up with the ones around them")
     if "found character '@'" in problem or "found character '`'" in problem:
         return (problem, "values that start with @ or ` must be quoted")
     if "found undefined alias" in problem or "alias" in problem:

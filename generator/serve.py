@@ -1,0 +1,353 @@
+"""The preview server: build, serve output/ under the site's path with live reload, and
+rebuild on every save.
+
+Changes are found by polling the sources (site.yaml, content/, templates/; never output/)
+every few hundredths of a second; a burst of saves becomes one rebuild on one thread.
+While a rebuild runs, page requests wait for it, so a browser never gets a half-built site;
+after it, every connected browser is told to reload at once. A build that fails leaves the
+pages on disk as they were, and the browser is shown the errors instead of a stale page
+until a save fixes them.
+
+livereload provides the browser side (its livereload.js and the WebSocket it talks to);
+its own file watcher and reload throttle are not used, because the throttle drops a
+change that comes within three seconds of the previous one.
+"""
+
+from __future__ import annotations
+
+import html
+import ipaddress
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+import webbrowser
+from pathlib import Path
+
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+from tornado import httpserver, ioloop, netutil, web
+
+from .build import Builder, BuildResult
+from .diagnostics import Diagnostic
+
+POLL = 0.025  # seconds between looks at the sources
+QUIET = 0.04  # a burst of saves has ended when nothing changed for this long
+LONGEST_BURST = 0.5  # rebuild after this long even if saves keep coming
+
+LIVE_SCRIPT = ('<script>(function(){var s=document.createElement("script");'
+               's.src="//"+location.hostname+":"+(location.port||(location.protocol=="https:"?443:80))'
+               '+"/livereload.js?port="+(location.port||(location.protocol=="https:"?443:80));'
+               'document.head.appendChild(s);})();</script>')
+
+
+def snapshot(root: Path) -> dict[str, tuple]:
+    """Size and times of every source file; what a save changes."""
+    seen: dict[str, tuple] = {}
+
+    def walk(folder: str) -> None:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir():
+                    walk(entry.path)
+                else:
+                    info = entry.stat()
+                    seen[entry.path] = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+            except OSError:
+                continue
+
+    config = root / "site.yaml"
+    try:
+        info = config.stat()
+        seen[str(config)] = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+    except OSError:
+        pass
+    walk(str(root / "content"))
+    walk(str(root / "templates"))
+    return seen
+
+
+class Preview:
+    """The state the watcher thread and the web handlers share."""
+
+    def __init__(self, site_root: Path, drafts: bool, out=sys.stdout):
+        self.site_root = site_root
+        self.builder = Builder(site_root, drafts=drafts)
+        self.output = self.builder.output
+        self.out = out
+        self.idle = threading.Event()  # set while no build is running
+        self.idle.set()
+        self.errors: list[Diagnostic] = []
+        self.prefix = "/"
+        self.loop: ioloop.IOLoop | None = None
+        self.stopping = threading.Event()
+        self.builds = 0
+
+    def build(self) -> BuildResult:
+        self.idle.clear()
+        try:
+            started = time.perf_counter()
+            result = self.builder.build()
+            self.builds += 1
+            self.errors = result.diagnostics.errors
+            if result.index is not None:
+                self.prefix = result.index.config.prefix
+            took = time.perf_counter() - started
+            for diagnostic in result.diagnostics.sorted():
+                print(diagnostic.format(), file=self.out)
+            if result.ok:
+                report = result.report
+                print(f"{'Rebuilt' if self.builds > 1 else 'Built'} in {took:.2f} s: {len(report.written)} written, {len(report.removed)} removed.",
+                      file=self.out, flush=True)
+            else:
+                count = len(self.errors)
+                print(f"{count} error{'' if count == 1 else 's'}: the browser shows them until they are fixed; "
+                      "output/ is as it was.", file=self.out, flush=True)
+            return result
+        finally:
+            self.idle.set()
+
+    def reload_browsers(self) -> None:
+        if self.loop is not None:
+            self.loop.add_callback(_tell_browsers_to_reload)
+
+    def watch(self) -> None:
+        """Poll the sources; rebuild once per burst of saves; never die on a bad save."""
+        before = snapshot(self.site_root)
+        while not self.stopping.wait(POLL):
+            now = snapshot(self.site_root)
+            if now == before:
+                continue
+            first = last = time.monotonic()
+            while time.monotonic() - last < QUIET and time.monotonic() - first < LONGEST_BURST:
+                time.sleep(POLL / 2)
+                later = snapshot(self.site_root)
+                if later != now:
+                    now, last = later, time.monotonic()
+            before = now
+            try:
+                self.build()
+            except Exception as exc:  # a bug must not stop the preview; show it like a content error
+                self.errors = [Diagnostic(_Nowhere(), f"internal error while building: {exc!r}",
+                                          "please report this with the file you just saved")]
+                print(self.errors[0].format(), file=self.out, flush=True)
+                self.idle.set()
+            self.reload_browsers()
+
+
+def _tell_browsers_to_reload() -> None:
+    """Send livereload.js's reload command to every connected page (on the IOLoop thread)."""
+    message = {"command": "reload", "path": "index.html", "liveCSS": False, "liveImg": False}
+    for waiter in list(LiveReloadHandler.waiters):
+        try:
+            waiter.write_message(message)
+        except Exception:  # a page that went away
+            LiveReloadHandler.waiters.discard(waiter)
+
+
+class _Nowhere:
+    def __str__(self) -> str:
+        return "explainer"
+
+    def __lt__(self, other) -> bool:
+        return True
+
+
+def error_page(errors: list[Diagnostic]) -> bytes:
+    items = "\n".join(
+        f'<li><code class="where">{html.escape(str(d.location))}</code>'
+        f'<p class="what">{html.escape(d.message)}</p>'
+        + (f'<p class="hint">{html.escape(d.hint)}</p>' if d.hint else "") + "</li>"
+        for d in errors)
+    count = len(errors)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{count} error{'' if count == 1 else 's'} · preview</title>
+<style>
+body {{ font: 1rem/1.5 system-ui, sans-serif; margin: 0; background: #fff4f4; color: #2b0b0b; }}
+main {{ max-width: 50rem; margin: 0 auto; padding: 1.5rem 1rem; }}
+h1 {{ font-size: 1.4rem; color: #8a0010; }}
+ol {{ padding-left: 1.2rem; }}
+li {{ background: #fff; border: 1px solid #e5b3b8; border-radius: 6px; padding: 0.6rem 0.9rem; margin: 0 0 0.8rem; }}
+.where {{ font-weight: 700; word-break: break-all; }}
+.what {{ margin: 0.3rem 0; }}
+.hint {{ margin: 0; color: #4b4b4b; }}
+@media (prefers-color-scheme: dark) {{
+  body {{ background: #1e0d0f; color: #f6dede; }} li {{ background: #2a1417; border-color: #6b2a32; }}
+  h1 {{ color: #ff8b97; }} .hint {{ color: #d0b8bb; }}
+}}
+</style>
+</head>
+<body>
+<main id="explainer-errors">
+<h1>The site could not be rebuilt: {count} error{'' if count == 1 else 's'}</h1>
+<p>Fix the file and save: this page reloads by itself. The last good site is kept in output/.</p>
+<ol>
+{items}
+</ol>
+</main>
+</body>
+</html>
+""".encode("utf-8")
+
+
+class SiteHandler(web.StaticFileHandler):
+    """Serves output/ under the site's path, with no caching, the reload script in every
+    page, the errors instead of pages while the content is broken, and nothing outside."""
+
+    preview: Preview
+
+    def initialize(self, preview: Preview, **kwargs):
+        self.preview = preview
+        super().initialize(path=str(preview.output), default_filename="index.html")
+
+    def set_extra_headers(self, path):
+        self.set_header("Cache-Control", "no-store, must-revalidate")
+
+    def should_return_304(self) -> bool:
+        return False
+
+    def compute_etag(self):
+        return None  # no validators: the preview must never be answered from a cache
+
+    def validate_absolute_path(self, root: str, absolute_path: str):
+        self._inside(absolute_path)
+        return super().validate_absolute_path(root, absolute_path)
+
+    async def get(self, path: str, include_body: bool = True):
+        await ioloop.IOLoop.current().run_in_executor(None, self.preview.idle.wait, 30)
+        if "\\" in path or "\0" in path:
+            raise web.HTTPError(404)
+        wants_page = path == "" or path.endswith(("/", ".html")) or "." not in path.rsplit("/", 1)[-1]
+        if self.preview.errors and wants_page:
+            self._send_page(error_page(self.preview.errors), 500, include_body)
+            return
+        if wants_page:
+            target = self._inside(os.path.join(self.root, path))
+            if os.path.isdir(target):
+                if path and not path.endswith("/"):
+                    self.redirect(self.request.path + "/", permanent=False)
+                    return
+                target = self._inside(os.path.join(target, "index.html"))
+            if not os.path.isfile(target):
+                raise web.HTTPError(404)
+            with open(target, "rb") as stream:
+                self._send_page(stream.read(), 200, include_body)
+            return
+        await super().get(path, include_body)
+
+    def _inside(self, target: str) -> str:
+        """target, when it (with links resolved) lies inside output/; a 403 otherwise."""
+        real_root = os.path.realpath(self.root)
+        real = os.path.realpath(target)
+        if real != real_root and not real.startswith(real_root + os.sep):
+            raise web.HTTPError(403)
+        return real
+
+    def _send_page(self, body: bytes, status: int, include_body: bool) -> None:
+        body = body.replace(b"</head>", LIVE_SCRIPT.encode() + b"</head>", 1)
+        self.set_status(status)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store, must-revalidate")
+        if include_body:
+            self.finish(body)
+        else:
+            self.set_header("Content-Length", str(len(body)))
+            self.finish()
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        page = Path(self.preview.output) / "404.html"
+        if status_code == 404 and page.is_file() and not self.preview.errors:
+            self._send_page(page.read_bytes(), 404, True)
+            return
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(f"{status_code} {self._reason}\n")
+
+
+class RootHandler(web.RequestHandler):
+    def initialize(self, preview: Preview):
+        self.preview = preview
+
+    def get(self, path: str = ""):
+        self.redirect(self.preview.prefix, permanent=False)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(site_root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = False,
+          open_browser: bool = False, out=sys.stdout) -> int:
+    preview = Preview(site_root, drafts, out)
+    result = preview.build()
+    if result.index is None and not (site_root / "site.yaml").is_file():
+        return 1
+    if any("will not write there" in d.message for d in result.diagnostics.errors):
+        return 1
+    if not _loopback(host):
+        print(f"WARNING: listening on {host}: anyone who can reach this computer can see the preview. "
+              "Use the default 127.0.0.1 unless you mean it.", file=sys.stderr, flush=True)
+
+    LiveReloadHandler.live_css = False
+    logging.getLogger("tornado.access").setLevel(logging.CRITICAL)
+    prefix = preview.prefix
+    handlers = [
+        (r"/livereload", LiveReloadHandler),
+        (r"/livereload\.js", LiveReloadJSHandler),
+        (rf"{prefix}(.*)", SiteHandler, {"preview": preview}),
+    ]
+    if prefix != "/":
+        handlers.append((r"/(.*)", RootHandler, {"preview": preview}))
+    app = web.Application(handlers, debug=False, autoreload=False, compress_response=False)
+    try:
+        sockets = netutil.bind_sockets(port, host, family=socket.AF_INET if ":" not in host else socket.AF_UNSPEC)
+    except OSError as exc:
+        print(f"error: cannot listen on {host}:{port}: {exc.strerror}\n  hint: pass another --port, or --port 0 "
+              "to pick a free one", file=sys.stderr)
+        return 2
+    server = httpserver.HTTPServer(app)
+    server.add_sockets(sockets)
+    bound = sockets[0].getsockname()[1]
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{bound}{prefix}"
+
+    loop = ioloop.IOLoop.current()
+    preview.loop = loop
+    watcher = threading.Thread(target=preview.watch, name="explainer-watch", daemon=True)
+
+    def started() -> None:
+        watcher.start()
+        print(f"Serving on {url}", file=out, flush=True)
+        if open_browser:
+            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+
+    def stop(*_args) -> None:
+        preview.stopping.set()
+        loop.add_callback_from_signal(loop.stop)
+
+    signal.signal(signal.SIGTERM, stop)
+    loop.add_callback(started)
+    try:
+        loop.start()
+    except KeyboardInterrupt:
+        pass
+    preview.stopping.set()
+    server.stop()
+    print("Stopped.", file=out, flush=True)
+    return 0
