@@ -118,7 +118,9 @@ class Builder:
             self._markup = Markup(prefix, unsafe)
         return self._markup
 
-    def build(self, write: bool = True) -> BuildResult:
+    def build(self, write: bool = True, first=(), on_first=None) -> BuildResult:
+        """Build the site. The pages in first (output paths) are rendered before the rest,
+        and on_first({path: bytes}) is called with them as soon as they are ready."""
         diags = Diagnostics()
         result = BuildResult(diags)
         root = self.site_root
@@ -178,10 +180,12 @@ class Builder:
         if diags.errors:
             return result
 
+        assets = {rel: path.read_bytes() for rel, path in
+                  {**static_files(root), **{f"media/{r}": p for r, p in media.items()}}.items()}
         env, theme = self.environment()
-        files = render_pages(index, env, diags, self.pages, theme)
-        for rel, path in {**static_files(root), **{f"media/{r}": p for r, p in media.items()}}.items():
-            files[rel] = path.read_bytes()
+        early = (lambda pages: on_first({**assets, **pages})) if on_first else None
+        files = render_pages(index, env, diags, self.pages, theme, first, early)
+        files.update(assets)
         result.files = files
         clock = result.lap("render", clock)
         if diags.errors or not write:

@@ -115,6 +115,7 @@ class Pages:
         config = index.config
         self.urls = Urls(config.prefix, config.origin)
         self.out: dict[str, bytes] = {}
+        self.plan: list[tuple[str, object, object]] = []  # (path, inputs key, make)
         self.cache = cache
         self.fresh: dict[str, tuple[object, bytes]] = {}
         theme, own_templates = theme
@@ -184,23 +185,47 @@ class Pages:
     def actor_card(self, actor) -> Markup:
         return self._fragment(("actor", actor), "actor_card", actor)
 
-    def render(self, path: str, template: str, inputs=None, **context) -> None:
-        """Render a page, or reuse last build's bytes when its inputs are equal."""
+    def page(self, path: str, template: str, inputs=None, context=dict) -> None:
+        """Plan a page: rendered from template with context() unless its inputs are those of
+        the page the last build made, whose bytes are then reused. Without inputs, a page may
+        show anything in the site."""
         key = self.everything if inputs is None or self.own_templates else (self.common_key, inputs)
-        previous = self.cache.pages.get(path)
-        if previous is not None and previous[0] == key:
-            self.out[path] = previous[1]
-            self.fresh[path] = previous
-            self.cache.reused += 1
-            return
-        if callable(context.get("ld")):
-            context["ld"] = context["ld"]()
-        self._render(path, template, **context)
-        if path in self.out:
-            self.fresh[path] = (key, self.out[path])
-            self.cache.rendered += 1
+        self.plan.append((path, key, lambda: self._render(path, template, **context())))
+
+    def data(self, path: str, make) -> None:
+        """Plan a JSON file made from make(), remade when anything in the site changed."""
+        self.plan.append((path, self.everything, lambda: self._dump(path, make())))
+
+    def run(self, first=(), on_first=None) -> dict[str, bytes]:
+        """Render the plan, the paths in first before the others; on_first(pages) is called
+        with those pages once they are ready, while the rest are still being made."""
+        first = set(first)
+        ordered = sorted(self.plan, key=lambda item: item[0] not in first)
+        early = {}
+        for number, (path, key, make) in enumerate(ordered):
+            previous = self.cache.pages.get(path)
+            if previous is not None and previous[0] == key:
+                self.out[path] = previous[1]
+                self.cache.reused += 1
+            else:
+                make()
+                self.cache.rendered += 1
+            if path in self.out:
+                self.fresh[path] = (key, self.out[path])
+                if path in first:
+                    early[path] = self.out[path]
+            if on_first is not None and (number + 1 == len(ordered) or ordered[number + 1][0] not in first):
+                if early and not self.diags.errors:
+                    on_first(early)
+                on_first = None
+        return self.out
+
+    def _dump(self, path: str, data) -> None:
+        self.out[path] = (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
     def _render(self, path: str, template: str, **context) -> None:
+        if callable(context.get("ld")):
+            context["ld"] = context["ld"]()
         try:
             text = self.env.get_template(template).render(page_path=path, **context)
         except jinja2.TemplateSyntaxError as exc:
@@ -217,55 +242,48 @@ class Pages:
             return
         self.out[path] = text.encode("utf-8")
 
-    def json(self, path: str, data) -> None:
-        """Write data() as JSON, or reuse last build's bytes when nothing in the site changed."""
-        previous = self.cache.pages.get(path)
-        if previous is not None and previous[0] == self.everything:
-            self.out[path], self.fresh[path] = previous[1], previous
-            return
-        self.out[path] = (json.dumps(data(), ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-        self.fresh[path] = (self.everything, self.out[path])
-
-    def build(self) -> dict[str, bytes]:
+    def build(self) -> None:
+        """Plan every page of the site."""
         index, urls = self.index, self.urls
-        self.render("index.html", "index.html", ld=lambda: structured.page_ld("WebPage", index.config.title,
-                    urls.absolute(), index, urls), key_actors=self._key_actors())
-        self.render("articles/index.html", "articles.html",
-                    ld=lambda: structured.page_ld("CollectionPage", "Articles", urls.absolute("articles/"), index, urls))
+        self.page("index.html", "index.html", context=lambda: dict(
+            key_actors=self._key_actors(),
+            ld=structured.page_ld("WebPage", index.config.title, urls.absolute(), index, urls)))
+        self.page("articles/index.html", "articles.html", context=lambda: dict(
+            ld=structured.page_ld("CollectionPage", "Articles", urls.absolute("articles/"), index, urls)))
         events_of = {}
         for event in index.events:
             for slug in event.articles:
                 events_of.setdefault(slug, []).append(event)
         for article in index.articles:
             events = events_of.get(article.slug, [])
-            self.render(f"articles/{article.slug}/index.html", "article.html", self._article_inputs(article, events),
-                        article=article, body=Markup(index.bodies[article.slug]), events=events,
-                        ld=lambda a=article: structured.article_ld(a, urls, index))
-        self.render("actors/index.html", "actors.html",
-                    ld=lambda: structured.page_ld("CollectionPage", "Who is who", urls.absolute("actors/"), index, urls,
-                                          [structured.actor_ld(a, urls, index) for a in index.actors.values()]))
+            self.page(f"articles/{article.slug}/index.html", "article.html", self._article_inputs(article, events),
+                      lambda a=article, e=events: dict(article=a, body=Markup(index.bodies[a.slug]), events=e,
+                                                       ld=structured.article_ld(a, urls, index)))
+        self.page("actors/index.html", "actors.html", context=lambda: dict(
+            ld=structured.page_ld("CollectionPage", "Who is who", urls.absolute("actors/"), index, urls,
+                                  [structured.actor_ld(a, urls, index) for a in index.actors.values()])))
         for actor in index.actors.values():
-            self.render(f"actors/{actor.slug}/index.html", "actor.html", self._actor_inputs(actor),
-                        actor=actor, ld=lambda a=actor: self._actor_ld(a))
-        self.render("timeline/index.html", "timeline.html", groups=_timeline_groups(index.events),
-                    ld=lambda: structured.page_ld("CollectionPage", "Timeline", urls.absolute("timeline/"), index, urls,
-                                          [structured.event_ld(e, urls, index) for e in index.events]))
-        speakers = [index.actors[s] for s in index.actors if s in index.quotes_by_speaker]
-        self.render("quotes/index.html", "quotes.html", speakers=speakers,
-                    ld=lambda: structured.page_ld("CollectionPage", "Who said what", urls.absolute("quotes/"), index, urls,
-                                          [structured.quote_ld(q, urls, index) for q in index.quotes]))
-        self.render("404.html", "404.html", ("404",), ld=lambda: structured.page_ld("WebPage", "Page not found",
-                                                                  urls.absolute("404.html"), index, urls))
-        self.render("feed.xml", "feed.xml", updated=self._updated())
-        self.render("sitemap.xml", "sitemap.xml", pages=self._sitemap())
-        self.render("robots.txt", "robots.txt", ("robots",))
+            self.page(f"actors/{actor.slug}/index.html", "actor.html", self._actor_inputs(actor),
+                      lambda a=actor: dict(actor=a, ld=self._actor_ld(a)))
+        self.page("timeline/index.html", "timeline.html", context=lambda: dict(
+            groups=_timeline_groups(index.events),
+            ld=structured.page_ld("CollectionPage", "Timeline", urls.absolute("timeline/"), index, urls,
+                                  [structured.event_ld(e, urls, index) for e in index.events])))
+        self.page("quotes/index.html", "quotes.html", context=lambda: dict(
+            speakers=[index.actors[s] for s in index.actors if s in index.quotes_by_speaker],
+            ld=structured.page_ld("CollectionPage", "Who said what", urls.absolute("quotes/"), index, urls,
+                                  [structured.quote_ld(q, urls, index) for q in index.quotes])))
+        self.page("404.html", "404.html", ("404",), lambda: dict(
+            ld=structured.page_ld("WebPage", "Page not found", urls.absolute("404.html"), index, urls)))
+        self.page("feed.xml", "feed.xml", context=lambda: dict(updated=self._updated()))
+        self.page("sitemap.xml", "sitemap.xml", context=lambda: dict(pages=self._sitemap()))
+        self.page("robots.txt", "robots.txt", ("robots",))
         self.out[".nojekyll"] = b""
         if index.config.cname:
             self.out["CNAME"] = (index.config.cname + "\n").encode()
-        self.json("data/explainer.json", lambda: structured.explainer_json(index, urls))
-        self.json("data/timeline.json",
+        self.data("data/explainer.json", lambda: structured.explainer_json(index, urls))
+        self.data("data/timeline.json",
                   lambda: structured.timeline_json(index, urls, lambda slugs: str(self.names(slugs))))
-        return self.out
 
     def _actor_ld(self, actor) -> dict:
         index, urls = self.index, self.urls
@@ -356,11 +374,13 @@ def _runtime_location(exc: Exception, template: str) -> Location:
 
 
 def render_pages(index: SiteIndex, env: jinja2.Environment, diags: Diagnostics,
-                 cache: PageCache, theme: tuple) -> dict[str, bytes]:
+                 cache: PageCache, theme: tuple, first=(), on_first=None) -> dict[str, bytes]:
     """Every page as {path: bytes}; pages whose inputs equal those of the cache's are reused.
-    theme is theme_key() of the templates env reads."""
+    theme is theme_key() of the templates env reads; pages in first are made first, and
+    on_first is called with them (see Pages.run)."""
     pages = Pages(index, env, diags, cache, theme)
-    out = pages.build()
+    pages.build()
+    out = pages.run(first, on_first)
     if not diags.errors:
         cache.pages, cache.fragments = pages.fresh, pages.fragments
     return out

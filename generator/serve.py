@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import ipaddress
+import json
 import logging
 import os
 import signal
@@ -26,6 +27,7 @@ import threading
 import time
 import webbrowser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import httpserver, ioloop, netutil, web
@@ -33,9 +35,10 @@ from tornado import httpserver, ioloop, netutil, web
 from .build import Builder, BuildResult
 from .diagnostics import Diagnostic
 
-POLL = 0.025  # seconds between looks at the sources
-QUIET = 0.04  # a burst of saves has ended when nothing changed for this long
+POLL = 0.02  # seconds between looks at the sources
+QUIET = 0.02  # a burst of saves has ended when nothing changed for this long
 LONGEST_BURST = 0.5  # rebuild after this long even if saves keep coming
+EARLY_WAIT = 0.4  # how long the rest of a build waits for reloaded pages to come back
 
 LIVE_SCRIPT = ('<script>(function(){var s=document.createElement("script");'
                's.src="//"+location.hostname+":"+(location.port||(location.protocol=="https:"?443:80))'
@@ -89,13 +92,48 @@ class Preview:
         self.prefix = "/"
         self.loop: ioloop.IOLoop | None = None
         self.stopping = threading.Event()
+        self.early: dict[str, bytes] = {}  # pages of the build under way that are already final
+        self.reloaded_early = False
+        self.back = threading.Event()  # set when the reloaded pages have come back
+        self.back_count = self.back_expected = 0
         self.builds = 0
+
+    def viewed(self) -> set[str]:
+        """The output paths of the pages open in browsers right now."""
+        paths = set()
+        for waiter in list(LiveReloadHandler.waiters):
+            path = urlsplit(getattr(waiter, "page_url", "") or "").path
+            if path.startswith(self.prefix):
+                rel = unquote(path[len(self.prefix):])
+                paths.add(rel + "index.html" if rel == "" or rel.endswith("/") else rel)
+        return paths
+
+    def _early(self, pages: dict[str, bytes]) -> None:
+        """The open pages are rendered: serve them now, reload the browsers showing them, and
+        let the rest of the build wait until they are back (or EARLY_WAIT has passed), so that
+        on a small machine the pages the editor is looking at get the processor first."""
+        self.early, self.errors = pages, []
+        self.reloaded_early = True
+        waiting = len(LiveReloadHandler.waiters)
+        self.back.clear()
+        self.back_count = 0
+        self.back_expected = waiting
+        self.reload_browsers()
+        if waiting:
+            self.back.wait(EARLY_WAIT)
+
+    def browser_back(self) -> None:
+        """A page reconnected after reloading."""
+        self.back_count += 1
+        if self.back_count >= self.back_expected:
+            self.back.set()
 
     def build(self) -> BuildResult:
         self.idle.clear()
+        self.early, self.reloaded_early = {}, False
         try:
             started = time.perf_counter()
-            result = self.builder.build()
+            result = self.builder.build(first=self.viewed(), on_first=self._early)
             self.builds += 1
             self.errors = result.diagnostics.errors
             if result.index is not None:
@@ -113,6 +151,7 @@ class Preview:
                       "output/ is as it was.", file=self.out, flush=True)
             return result
         finally:
+            self.early = {}
             self.idle.set()
 
     def reload_browsers(self) -> None:
@@ -134,13 +173,33 @@ class Preview:
                     now, last = later, time.monotonic()
             before = now
             try:
-                self.build()
+                result = self.build()
+                if not (self.reloaded_early and result.ok):
+                    self.reload_browsers()
             except Exception as exc:  # a bug must not stop the preview; show it like a content error
                 self.errors = [Diagnostic(_Nowhere(), f"internal error while building: {exc!r}",
                                           "please report this with the file you just saved")]
                 print(self.errors[0].format(), file=self.out, flush=True)
+                self.early = {}
                 self.idle.set()
-            self.reload_browsers()
+                self.reload_browsers()
+
+
+class PageSocket(LiveReloadHandler):
+    """livereload's WebSocket, remembering which page each browser has open."""
+
+    preview: "Preview | None" = None
+
+    def on_message(self, message):
+        try:
+            data = json.loads(message)
+        except ValueError:
+            return
+        if isinstance(data, dict) and data.get("command") == "info":
+            self.page_url = str(data.get("url", ""))
+            if PageSocket.preview is not None:
+                PageSocket.preview.browser_back()
+        super().on_message(message)
 
 
 def _tell_browsers_to_reload() -> None:
@@ -226,9 +285,13 @@ class SiteHandler(web.StaticFileHandler):
         return super().validate_absolute_path(root, absolute_path)
 
     async def get(self, path: str, include_body: bool = True):
-        await ioloop.IOLoop.current().run_in_executor(None, self.preview.idle.wait, 30)
         if "\\" in path or "\0" in path:
             raise web.HTTPError(404)
+        early = self.preview.early.get(path + "index.html" if path == "" or path.endswith("/") else path)
+        if early is not None and not self.preview.idle.is_set():
+            self._send_page(early, 200, include_body)
+            return
+        await ioloop.IOLoop.current().run_in_executor(None, self.preview.idle.wait, 30)
         wants_page = path == "" or path.endswith(("/", ".html")) or "." not in path.rsplit("/", 1)[-1]
         if self.preview.errors and wants_page:
             self._send_page(error_page(self.preview.errors), 500, include_body)
@@ -305,10 +368,11 @@ def serve(site_root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bo
               "Use the default 127.0.0.1 unless you mean it.", file=sys.stderr, flush=True)
 
     LiveReloadHandler.live_css = False
+    PageSocket.preview = preview
     logging.getLogger("tornado.access").setLevel(logging.CRITICAL)
     prefix = preview.prefix
     handlers = [
-        (r"/livereload", LiveReloadHandler),
+        (r"/livereload", PageSocket),
         (r"/livereload\.js", LiveReloadJSHandler),
         (rf"{prefix}(.*)", SiteHandler, {"preview": preview}),
     ]

@@ -1,0 +1,62 @@
+"""The benchmarks: python -m bench [--quick]. Results go to bench/README.md between its markers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import latency
+from bench.corpus import write_corpus
+
+HERE = Path(__file__).resolve().parent
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+
+
+def machine() -> str:
+    return f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer edits, no README update")
+    parser.add_argument("--sizes", default="1000", help="corpus sizes for the serve latency, e.g. 1000,10000")
+    args = parser.parse_args()
+    edits = 6 if args.quick else 20
+    work = Path(tempfile.mkdtemp(prefix="explainer-bench-"))
+    rows = []
+    try:
+        demo = latency.demo_site(work)
+        times = latency.measure(demo, "content/articles/us-warns-china-before-rome-talks.md",
+                                "articles/us-warns-china-before-rome-talks/", edits)
+        rows.append(("demo (2 articles, 16 actors)", latency.summary(times)))
+        for size in [int(s) for s in args.sizes.split(",") if s]:
+            site = write_corpus(size, work / f"corpus-{size}")
+            times = latency.measure(site, "content/articles/article-00007.md", "articles/article-00007/", edits)
+            rows.append((f"{size:,} articles", latency.summary(times)))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    table = ["| site | edits | median | worst | best |", "|---|---|---|---|---|"]
+    table += [f"| {name} | {s['runs']} | {s['median']:.3f} s | {s['worst']:.3f} s | {s['best']:.3f} s |"
+              for name, s in rows]
+    text = "\n".join([f"Save to page in `serve`, measured {time.strftime('%Y-%m-%d')} on {machine()}:", "",
+                      *table])
+    print(text)
+    print(json.dumps({name: s for name, s in rows}, indent=2))
+    if not args.quick:
+        readme = HERE / "README.md"
+        current = readme.read_text(encoding="utf-8")
+        start, end = current.index(BEGIN) + len(BEGIN), current.index(END)
+        readme.write_text(current[:start] + "\n" + text + "\n" + current[end:], encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
