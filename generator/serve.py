@@ -319,7 +319,10 @@ class SiteHandler(web.StaticFileHandler):
         return real
 
     def _send_page(self, body: bytes, status: int, include_body: bool) -> None:
-        body = body.replace(b"</head>", LIVE_SCRIPT.encode() + b"</head>", 1)
+        if b"</head>" in body:
+            body = body.replace(b"</head>", LIVE_SCRIPT.encode() + b"</head>", 1)
+        else:  # a template of the site's own without </head>: the script still goes in
+            body += LIVE_SCRIPT.encode()
         self.set_status(status)
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-store, must-revalidate")
