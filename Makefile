@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+# BASE_URL=https://user.github.io/repo/ builds for that address instead of site.yaml's base_url.
+BASE_URL ?=
 
 .PHONY: build test check serve bench screenshots clean
 
@@ -13,8 +16,12 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --silent
+	touch $@
+
 build: $(STAMP)
-	$(PY) -m generator build
+	$(PY) -m generator build $(if $(BASE_URL),--base-url "$(BASE_URL)")
 
 check: $(STAMP)
 	$(PY) -m generator check
@@ -25,11 +32,11 @@ serve: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest
 
 screenshots: $(STAMP)
 	$(PY) tools/screenshots.py docs/screenshots
 
 clean:
-	rm -rf output .pytest_cache
+	rm -rf output .pytest_cache node_modules

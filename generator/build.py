@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import load as loader
-from . import yamlio
+from . import search, yamlio
 from .config import SiteConfig, read_config
 from .diagnostics import Diagnostics, Location
 from .markup import Markup, RenderedBody
@@ -200,8 +200,19 @@ class Builder:
         result.lap("write", clock)
         return result
 
+    def index_search(self) -> str | None:
+        """Index the written site for search; a problem (a warning, not an error) or None."""
+        return search.index_site(self.output)
+
 
 def build(site_root: Path, output: Path | None = None, base_url: str | None = None,
-          drafts: bool = False, write: bool = True) -> BuildResult:
-    """Build the site at site_root once; write to output only when nothing is wrong."""
-    return Builder(site_root, output, base_url, drafts).build(write)
+          drafts: bool = False, write: bool = True, search_index: bool = False) -> BuildResult:
+    """Build the site at site_root once; write to output only when nothing is wrong, and
+    index it for search when asked to."""
+    builder = Builder(site_root, output, base_url, drafts)
+    result = builder.build(write)
+    if search_index and result.ok and write:
+        problem = builder.index_search()
+        if problem:
+            result.diagnostics.warning(Location("output/" + search.FOLDER), problem)
+    return result

@@ -55,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--base-url", metavar="URL",
                    help="the address the site will have, instead of base_url in site.yaml")
     p.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    p.add_argument("--no-search", action="store_true", help="skip building the search index")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
 
     p = commands.add_parser("check", help="find mistakes in the content; write nothing",
@@ -96,7 +97,7 @@ def cmd_build(args) -> int:
     site = Path(args.site)
     started = time.perf_counter()
     output = Path(args.output) if args.output else None
-    result = build(site, output=output, base_url=args.base_url, drafts=args.drafts)
+    result = build(site, output=output, base_url=args.base_url, drafts=args.drafts, search_index=not args.no_search)
     print_diagnostics(result.diagnostics)
     if not result.ok:
         print(_summary(result.diagnostics, f"{args.output.rstrip('/')}/" if args.output else "output/"),

@@ -273,6 +273,8 @@ class Pages:
             speakers=[index.actors[s] for s in index.actors if s in index.quotes_by_speaker],
             ld=structured.page_ld("CollectionPage", "Who said what", urls.absolute("quotes/"), index, urls,
                                   [structured.quote_ld(q, urls, index) for q in index.quotes])))
+        self.page("search/index.html", "search.html", ("search",), lambda: dict(
+            ld=structured.page_ld("SearchResultsPage", "Search", urls.absolute("search/"), index, urls)))
         self.page("404.html", "404.html", ("404",), lambda: dict(
             ld=structured.page_ld("WebPage", "Page not found", urls.absolute("404.html"), index, urls)))
         self.page("feed.xml", "feed.xml", context=lambda: dict(updated=self._updated()))
@@ -341,7 +343,8 @@ class Pages:
 
     def _sitemap(self) -> list[tuple[str, str | None]]:
         index = self.index
-        pages = [("", None), ("articles/", None), ("actors/", None), ("timeline/", None), ("quotes/", None)]
+        pages = [("", None), ("articles/", None), ("actors/", None), ("timeline/", None), ("quotes/", None),
+                 ("search/", None)]
         pages += [(Urls.article(a.slug), (a.updated or a.date).iso()) for a in index.articles]
         pages += [(Urls.actor(s), None) for s in index.actors]
         return [(self.urls.absolute(p), lastmod) for p, lastmod in pages]

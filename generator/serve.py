@@ -154,6 +154,12 @@ class Preview:
             self.early = {}
             self.idle.set()
 
+    def index_search(self) -> None:
+        """Refresh the search index after the pages are out, so search follows the edits."""
+        problem = self.builder.index_search()
+        if problem:
+            print(f"warning: {problem}", file=self.out, flush=True)
+
     def reload_browsers(self) -> None:
         if self.loop is not None:
             self.loop.add_callback(_tell_browsers_to_reload)
@@ -176,6 +182,8 @@ class Preview:
                 result = self.build()
                 if not (self.reloaded_early and result.ok):
                     self.reload_browsers()
+                if result.ok and result.report and (result.report.written or result.report.removed):
+                    self.index_search()
             except Exception as exc:  # a bug must not stop the preview; show it like a content error
                 self.errors = [Diagnostic(_Nowhere(), f"internal error while building: {exc!r}",
                                           "please report this with the file you just saved")]
@@ -362,6 +370,8 @@ def serve(site_root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bo
           open_browser: bool = False, out=sys.stdout) -> int:
     preview = Preview(site_root, drafts, out)
     result = preview.build()
+    if result.ok:
+        preview.index_search()
     if result.index is None and not (site_root / "site.yaml").is_file():
         return 1
     if any("will not write there" in d.message for d in result.diagnostics.errors):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MARKER = ".nojekyll"  # every build writes it; an output folder without it is not ours
+KEEP = "pagefind"  # the search index, written by the search step after the pages
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ def write_site(files: dict[str, bytes], output: Path, written: dict | None = Non
     if not known_before or known_before - files.keys():
         for path in sorted(output.rglob("*"), reverse=True):
             rel = path.relative_to(output).as_posix()
+            if rel == KEEP or rel.startswith(KEEP + "/"):
+                continue
             if path.is_symlink() or path.is_file():
                 if rel not in files:
                     path.unlink()

@@ -12,7 +12,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 def chromium_path() -> str | None:
     for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")):
+                      shutil.which("chromium-browser"), shutil.which("google-chrome")):
         if candidate and os.path.exists(candidate):
             return candidate
     return None

