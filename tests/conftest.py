@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -62,6 +63,16 @@ def site(tmp_path):
         return root
 
     return make
+
+
+@pytest.fixture
+def demo_copy(tmp_path):
+    """A copy of the demo's site.yaml and content/, to edit."""
+    root = tmp_path / "site"
+    root.mkdir()
+    shutil.copy(ROOT / "site.yaml", root)
+    shutil.copytree(ROOT / "content", root / "content")
+    return root
 
 
 @pytest.fixture(scope="session")

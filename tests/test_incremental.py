@@ -1,11 +1,7 @@
 """A Builder that rebuilds after edits must produce exactly what a fresh build produces, and
 write only the files whose bytes changed."""
 
-import shutil
-
-import pytest
-
-from conftest import ROOT, write_files
+from conftest import write_files
 from generator.build import Builder, build
 from bench.corpus import write_corpus
 
@@ -18,15 +14,6 @@ def edit(path, old, new):
     text = path.read_text(encoding="utf-8")
     assert old in text, old
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-@pytest.fixture
-def demo_copy(tmp_path):
-    root = tmp_path / "site"
-    root.mkdir()
-    shutil.copy(ROOT / "site.yaml", root)
-    shutil.copytree(ROOT / "content", root / "content")
-    return root
 
 
 ARTICLE = "content/articles/russia-asks-china-for-aid.md"

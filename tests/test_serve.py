@@ -4,7 +4,6 @@ watching pages reload after edits on disk."""
 import http.client
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -65,12 +64,8 @@ class Server:
 
 
 @pytest.fixture
-def demo_site(tmp_path):
-    root = tmp_path / "site"
-    root.mkdir()
-    shutil.copy(ROOT / "site.yaml", root)
-    shutil.copytree(ROOT / "content", root / "content")
-    return root
+def demo_site(demo_copy):
+    return demo_copy
 
 
 @pytest.fixture
