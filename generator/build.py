@@ -98,8 +98,8 @@ class Builder:
     pages are rendered again when their inputs do, and written when their bytes do."""
 
     def __init__(self, site_root: Path, output: Path | None = None, base_url: str | None = None,
-                 drafts: bool = False):
-        self.site_root, self.base_url, self.drafts = site_root, base_url, drafts
+                 drafts: bool = False, search: bool = False):
+        self.site_root, self.base_url, self.drafts, self.search = site_root, base_url, drafts, search
         self.output = output or site_root / "output"
         self.files = loader.FileCache()
         self.actors, self.articles, self.bodies = _Memo(), _Memo(), _Memo()
@@ -184,7 +184,7 @@ class Builder:
                   {**static_files(root), **{f"media/{r}": p for r, p in media.items()}}.items()}
         env, theme = self.environment()
         early = (lambda pages: on_first({**assets, **pages})) if on_first else None
-        files = render_pages(index, env, diags, self.pages, theme, first, early)
+        files = render_pages(index, env, diags, self.pages, theme, first, early, search=self.search)
         files.update(assets)
         result.files = files
         clock = result.lap("render", clock)
@@ -209,7 +209,7 @@ def build(site_root: Path, output: Path | None = None, base_url: str | None = No
           drafts: bool = False, write: bool = True, search_index: bool = False) -> BuildResult:
     """Build the site at site_root once; write to output only when nothing is wrong, and
     index it for search when asked to."""
-    builder = Builder(site_root, output, base_url, drafts)
+    builder = Builder(site_root, output, base_url, drafts, search=search_index)
     result = builder.build(write)
     if search_index and result.ok and write:
         problem = builder.index_search()

@@ -16,6 +16,9 @@ from .resolve import SiteIndex
 from .structured import Urls
 
 THEME = Path(__file__).resolve().parent.parent / "templates"
+SPLIT = 500  # more events (quotes) than this, and the timeline (quote index) gets a page a year (speaker)
+PER_PAGE = 50  # quotes, events and articles on each page of an actor
+QUOTES_PER_PAGE = 250  # quotes on each page of a speaker, once the quote index is split
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
@@ -75,6 +78,19 @@ def _timeline_groups(events):
     return groups
 
 
+def _pager(base: str, number: int, count: int) -> dict | None:
+    """Links between the pages of a long list: base, base/page/2/, ..."""
+    if count <= 1:
+        return None
+
+    def path(n: int) -> str:
+        return base if n == 1 else f"{base}page/{n}/"
+
+    return {"number": number, "count": count, "pages": [(n, path(n)) for n in range(1, count + 1)],
+            "previous": path(number - 1) if number > 1 else None,
+            "next": path(number + 1) if number < count else None}
+
+
 class PageCache:
     """Each page's bytes with the inputs they were rendered from, for the next build.
 
@@ -110,16 +126,17 @@ def theme_key(site_root: Path) -> tuple:
 
 class Pages:
     def __init__(self, index: SiteIndex, env: jinja2.Environment, diags: Diagnostics, cache: PageCache,
-                 theme: tuple):
+                 theme: tuple, search: bool = False):
         self.index, self.env, self.diags = index, env, diags
         config = index.config
-        self.urls = Urls(config.prefix, config.origin)
+        self.urls = Urls(config.prefix, config.origin, years=len(index.events) > SPLIT)
         self.out: dict[str, bytes] = {}
         self.plan: list[tuple[str, object, object]] = []  # (path, inputs key, make)
         self.cache = cache
         self.fresh: dict[str, tuple[object, bytes]] = {}
         theme, own_templates = theme
-        self.common_key = (theme, config)
+        self.search = search
+        self.common_key = (theme, config, search)
         # Everything a page could show: the key of the pages that list the whole site, and of
         # every page when the site has templates of its own, which may show anything.
         self.everything = (self.common_key, tuple(index.articles), tuple(index.actors.values()),
@@ -150,9 +167,10 @@ class Pages:
             "article_url": lambda slug: urls.path(Urls.article(slug)),
             "actor_url": lambda slug: urls.path(Urls.actor(slug)),
             "quote_url": lambda quote: urls.path(Urls.quote(quote)),
-            "event_url": lambda event: urls.path(f"timeline/#event-{event.id}"),
+            "event_url": lambda event: urls.path(urls.event(event)),
             "names": self.names,
             "actor_for": self.index.actors.get,
+            "search_enabled": self.search,
             "event_item": self.event_item,
             "quote_item": self.quote_item,
             "article_item": self.article_item,
@@ -263,18 +281,12 @@ class Pages:
             ld=structured.page_ld("CollectionPage", "Who is who", urls.absolute("actors/"), index, urls,
                                   [structured.actor_ld(a, urls, index) for a in index.actors.values()])))
         for actor in index.actors.values():
-            self.page(f"actors/{actor.slug}/index.html", "actor.html", self._actor_inputs(actor),
-                      lambda a=actor: dict(actor=a, ld=self._actor_ld(a)))
-        self.page("timeline/index.html", "timeline.html", context=lambda: dict(
-            groups=_timeline_groups(index.events),
-            ld=structured.page_ld("CollectionPage", "Timeline", urls.absolute("timeline/"), index, urls,
-                                  [structured.event_ld(e, urls, index) for e in index.events])))
-        self.page("quotes/index.html", "quotes.html", context=lambda: dict(
-            speakers=[index.actors[s] for s in index.actors if s in index.quotes_by_speaker],
-            ld=structured.page_ld("CollectionPage", "Who said what", urls.absolute("quotes/"), index, urls,
-                                  [structured.quote_ld(q, urls, index) for q in index.quotes])))
-        self.page("search/index.html", "search.html", ("search",), lambda: dict(
-            ld=structured.page_ld("SearchResultsPage", "Search", urls.absolute("search/"), index, urls)))
+            self._actor_pages(actor)
+        self._timeline_pages()
+        self._quote_pages()
+        if self.search:
+            self.page("search/index.html", "search.html", ("search",), lambda: dict(
+                ld=structured.page_ld("SearchResultsPage", "Search", urls.absolute("search/"), index, urls)))
         self.page("404.html", "404.html", ("404",), lambda: dict(
             ld=structured.page_ld("WebPage", "Page not found", urls.absolute("404.html"), index, urls)))
         self.page("feed.xml", "feed.xml", context=lambda: dict(updated=self._updated()))
@@ -287,13 +299,77 @@ class Pages:
         self.data("data/timeline.json",
                   lambda: structured.timeline_json(index, urls, lambda slugs: str(self.names(slugs))))
 
-    def _actor_ld(self, actor) -> dict:
+    def _actor_pages(self, actor) -> None:
+        """An actor's page; an actor with long lists gets more pages (page/2/ ...), each
+        with the next PER_PAGE of their quotes, events and articles."""
+        index = self.index
+        lists = (index.quotes_by_speaker.get(actor.slug, []), index.events_by_actor.get(actor.slug, []),
+                 index.articles_by_actor.get(actor.slug, []))
+        count = max(1, *((len(items) + PER_PAGE - 1) // PER_PAGE for items in lists))
+        inputs = self._actor_inputs(actor)
+        for number in range(1, count + 1):
+            part = slice((number - 1) * PER_PAGE, number * PER_PAGE)
+            path = f"actors/{actor.slug}/" + (f"page/{number}/" if number > 1 else "") + "index.html"
+            self.page(path, "actor.html", (inputs, number, count),
+                      lambda a=actor, p=part, n=number: dict(
+                          actor=a, quotes=lists[0][p], events=lists[1][p], articles=lists[2][p],
+                          totals=[len(items) for items in lists],
+                          pager=_pager(f"actors/{a.slug}/", n, count),
+                          ld=self._actor_ld(a, lists[0][p])))
+
+    def _timeline_pages(self) -> None:
+        index, urls = self.index, self.urls
+        if not urls.years:
+            self.page("timeline/index.html", "timeline.html", context=lambda: dict(
+                groups=_timeline_groups(index.events), years=None, year=None,
+                ld=structured.page_ld("CollectionPage", "Timeline", urls.absolute("timeline/"), index, urls,
+                                      [structured.event_ld(e, urls, index) for e in index.events])))
+            return
+        by_year: dict[int, list] = {}
+        for event in index.events:
+            by_year.setdefault(event.date.year, []).append(event)
+        years = [(year, len(events)) for year, events in by_year.items()]
+        self.page("timeline/index.html", "timeline-years.html", context=lambda: dict(
+            years=years, latest=index.events[-10:][::-1],
+            ld=structured.page_ld("CollectionPage", "Timeline", urls.absolute("timeline/"), index, urls)))
+        for year, events in by_year.items():
+            self.page(f"timeline/{year}/index.html", "timeline.html", context=lambda y=year, e=events: dict(
+                groups=_timeline_groups(e), years=years, year=y,
+                ld=structured.page_ld("CollectionPage", f"Timeline: {y}", urls.absolute(f"timeline/{y}/"), index,
+                                      urls, [structured.event_ld(event, urls, index) for event in e])))
+
+    def _quote_pages(self) -> None:
+        index, urls = self.index, self.urls
+        speakers = [index.actors[s] for s in index.actors if s in index.quotes_by_speaker]
+        if len(index.quotes) <= SPLIT:
+            self.page("quotes/index.html", "quotes.html", context=lambda: dict(
+                speakers=speakers, quotes_of=index.quotes_by_speaker, pager=None, speaker=None,
+                ld=structured.page_ld("CollectionPage", "Who said what", urls.absolute("quotes/"), index, urls,
+                                      [structured.quote_ld(q, urls, index) for q in index.quotes])))
+            return
+        self.page("quotes/index.html", "quotes-speakers.html", context=lambda: dict(
+            speakers=speakers, latest=index.quotes[-10:][::-1],
+            ld=structured.page_ld("CollectionPage", "Who said what", urls.absolute("quotes/"), index, urls)))
+        for speaker in speakers:
+            quotes = index.quotes_by_speaker[speaker.slug]
+            count = (len(quotes) + QUOTES_PER_PAGE - 1) // QUOTES_PER_PAGE
+            for number in range(1, count + 1):
+                part = quotes[(number - 1) * QUOTES_PER_PAGE: number * QUOTES_PER_PAGE]
+                path = f"quotes/{speaker.slug}/" + (f"page/{number}/" if number > 1 else "") + "index.html"
+                self.page(path, "quotes.html", context=lambda a=speaker, q=part, n=number, c=count: dict(
+                    speakers=[a], quotes_of={a.slug: q}, speaker=a, pager=_pager(f"quotes/{a.slug}/", n, c),
+                    ld=structured.page_ld("CollectionPage", f"Who said what: {a.name}",
+                                          urls.absolute(f"quotes/{a.slug}/"), index, urls,
+                                          [structured.quote_ld(quote, urls, index) for quote in q])))
+
+    def _actor_ld(self, actor, quotes=None) -> dict:
         index, urls = self.index, self.urls
         return {"@context": "https://schema.org",
                 "@graph": [{"@type": "ProfilePage", "url": urls.absolute(Urls.actor(actor.slug)),
                             "mainEntity": {"@id": urls.absolute(Urls.actor(actor.slug))}},
                            structured.actor_ld(actor, urls, index, full=True)]
-                + [structured.quote_ld(q, urls, index) for q in index.quotes_by_speaker.get(actor.slug, [])]}
+                + [structured.quote_ld(q, urls, index)
+                   for q in (index.quotes_by_speaker.get(actor.slug, []) if quotes is None else quotes)]}
 
     def _actors(self, slugs) -> tuple:
         return tuple(self.index.actors.get(s) for s in slugs)
@@ -343,10 +419,12 @@ class Pages:
 
     def _sitemap(self) -> list[tuple[str, str | None]]:
         index = self.index
-        pages = [("", None), ("articles/", None), ("actors/", None), ("timeline/", None), ("quotes/", None),
-                 ("search/", None)]
+        pages = [("", None), ("articles/", None), ("actors/", None), ("timeline/", None), ("quotes/", None)]
         pages += [(Urls.article(a.slug), (a.updated or a.date).iso()) for a in index.articles]
         pages += [(Urls.actor(s), None) for s in index.actors]
+        known = {p for p, _ in pages}
+        pages += [(path[:-len("index.html")], None) for path, _, _ in self.plan
+                  if path.endswith("/index.html") and path[:-len("index.html")] not in known]
         return [(self.urls.absolute(p), lastmod) for p, lastmod in pages]
 
 
@@ -377,11 +455,11 @@ def _runtime_location(exc: Exception, template: str) -> Location:
 
 
 def render_pages(index: SiteIndex, env: jinja2.Environment, diags: Diagnostics,
-                 cache: PageCache, theme: tuple, first=(), on_first=None) -> dict[str, bytes]:
+                 cache: PageCache, theme: tuple, first=(), on_first=None, search: bool = False) -> dict[str, bytes]:
     """Every page as {path: bytes}; pages whose inputs equal those of the cache's are reused.
     theme is theme_key() of the templates env reads; pages in first are made first, and
     on_first is called with them (see Pages.run)."""
-    pages = Pages(index, env, diags, cache, theme)
+    pages = Pages(index, env, diags, cache, theme, search)
     pages.build()
     out = pages.run(first, on_first)
     if not diags.errors:

@@ -83,7 +83,7 @@ class Preview:
 
     def __init__(self, site_root: Path, drafts: bool, out=sys.stdout):
         self.site_root = site_root
-        self.builder = Builder(site_root, drafts=drafts)
+        self.builder = Builder(site_root, drafts=drafts, search=True)
         self.output = self.builder.output
         self.out = out
         self.idle = threading.Event()  # set while no build is running

@@ -14,10 +14,14 @@ SCHEMA_TYPES = {"person": "Person", "country": "Country", "organisation": "Organ
 
 
 class Urls:
-    """Every page's address, from one place."""
+    """Every page's address, from one place. With years=True the timeline has a page a year."""
 
-    def __init__(self, prefix: str, origin: str):
-        self.prefix, self.origin = prefix, origin
+    def __init__(self, prefix: str, origin: str, years: bool = False):
+        self.prefix, self.origin, self.years = prefix, origin, years
+
+    def event(self, event) -> str:
+        page = f"timeline/{event.date.year}/" if self.years else "timeline/"
+        return f"{page}#event-{event.id}"
 
     def path(self, relative: str = "") -> str:
         return self.prefix + relative
@@ -80,7 +84,7 @@ def quote_ld(quote: Quote, urls: Urls, index: SiteIndex) -> dict:
 
 def event_ld(event: TimelineEvent, urls: Urls, index: SiteIndex) -> dict:
     data = {"@type": "Event", "name": event.title, "startDate": event.date.iso(),
-            "url": urls.absolute(f"timeline/#event-{event.id}")}
+            "url": urls.absolute(urls.event(event))}
     if event.end:
         data["endDate"] = event.end.iso()
     if event.place:
@@ -183,6 +187,6 @@ def explainer_json(index: SiteIndex, urls: Urls) -> dict:
         "events": [{"id": e.id, "date": e.date.iso(), "precision": e.date.precision,
                     "end": e.end.iso() if e.end else None, "title": e.title, "place": e.place,
                     "actors": list(e.actors), "articles": list(e.articles),
-                    "url": urls.absolute(f"timeline/#event-{e.id}")} for e in index.events],
+                    "url": urls.absolute(urls.event(e))} for e in index.events],
         "quotes": [quote(q) for q in index.quotes],
     }

@@ -38,6 +38,7 @@ def broken_links(start: str) -> list[str]:
     crawling from start (a URL served on 127.0.0.1)."""
     origin = re.escape(f"{urlsplit(start).scheme}://{urlsplit(start).netloc}")
     done = subprocess.run([str(LINKINATOR), start, "--recurse", "--check-fragments", "--format", "json",
+                           "--concurrency", "16",
                            "--skip", f"^(?!{origin})"], capture_output=True, text=True, timeout=300)
     report = json.loads(done.stdout)
     links = report["links"]

@@ -44,12 +44,17 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         super().send_error(code, message, explain)
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    request_queue_size = 256  # a crawler opens many connections at once
+    daemon_threads = True
+
+
 class SiteServer:
     """`with SiteServer(output, "/repo/") as base:` gives http://127.0.0.1:PORT/repo/."""
 
     def __init__(self, root: Path, prefix: str = "/"):
         handler = type("Handler", (_Handler,), {"prefix": prefix, "root": Path(root).resolve()})
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
+        self.httpd = _Server(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
         self.prefix = prefix
 
     def __enter__(self) -> str:
