@@ -19,6 +19,8 @@ THEME = Path(__file__).resolve().parent.parent / "templates"
 SPLIT = 500  # more events (quotes) than this, and the timeline (quote index) gets a page a year (speaker)
 PER_PAGE = 50  # quotes, events and articles on each page of an actor
 QUOTES_PER_PAGE = 250  # quotes on each page of a speaker, once the quote index is split
+ARTICLES_PER_PAGE = 100  # articles on each page of the list of articles
+EVENTS_PER_PAGE = 400  # events on each page of a year, once the timeline is split
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
@@ -65,6 +67,20 @@ def static_files(site_root: Path) -> dict[str, Path]:
     return files
 
 
+def _timeline_parts(events) -> list[tuple[str, int, int, int, list]]:
+    """The timeline's pages when it is split: (path, year, page number, pages in the year, events)."""
+    by_year: dict[int, list] = {}
+    for event in events:
+        by_year.setdefault(event.date.year, []).append(event)
+    parts = []
+    for year, items in by_year.items():
+        count = (len(items) + EVENTS_PER_PAGE - 1) // EVENTS_PER_PAGE
+        for number in range(1, count + 1):
+            path = f"timeline/{year}/" + (f"page/{number}/" if number > 1 else "")
+            parts.append((path, year, number, count, items[(number - 1) * EVENTS_PER_PAGE: number * EVENTS_PER_PAGE]))
+    return parts
+
+
 def _timeline_groups(events):
     """[(year, [(month or None, [events])])], year-only events first within their year."""
     years: "OrderedDict[int, OrderedDict]" = OrderedDict()
@@ -76,6 +92,9 @@ def _timeline_groups(events):
         ordered = sorted(months.items(), key=lambda item: item[0] or 0)
         groups.append((year, [(m, MONTHS[m - 1] if m else None, evs) for m, evs in ordered]))
     return groups
+
+
+EVERYTHING = object()  # the key of pages that may show anything in the site
 
 
 def _pager(base: str, number: int, count: int) -> dict | None:
@@ -98,6 +117,7 @@ class PageCache:
     everything it shows is equal; nothing is hashed."""
 
     def __init__(self):
+        self.everything: object = None  # the last build's whole-site key
         self.pages: dict[str, tuple[object, bytes]] = {}
         self.fragments: dict[object, Markup] = {}  # pieces many pages share: quotes, events, cards
         self.theme: object = None
@@ -129,7 +149,9 @@ class Pages:
                  theme: tuple, search: bool = False):
         self.index, self.env, self.diags = index, env, diags
         config = index.config
-        self.urls = Urls(config.prefix, config.origin, years=len(index.events) > SPLIT)
+        self.timeline = _timeline_parts(index.events) if len(index.events) > SPLIT else None
+        self.urls = Urls(config.prefix, config.origin,
+                         {e.id: path for path, _, _, _, events in self.timeline or () for e in events})
         self.out: dict[str, bytes] = {}
         self.plan: list[tuple[str, object, object]] = []  # (path, inputs key, make)
         self.cache = cache
@@ -144,6 +166,8 @@ class Pages:
                            tuple(index.actor_summaries.items()), tuple(index.article_summaries.items()),
                            tuple((k, tuple(v)) for k, v in index.related.items()))
         self.own_templates = own_templates
+        # Compared once here, not once a page: the pages keyed by it are many at scale.
+        self.nothing_changed = self.cache.everything == self.everything
         if self.cache.theme != self.common_key:
             self.cache.fragments, self.cache.theme = {}, self.common_key
         self.fragments: dict[object, Markup] = {}
@@ -186,14 +210,21 @@ class Pages:
         self.fragments[key] = html
         return html
 
+    def _event_key(self, event) -> tuple:
+        """What is shown of an event: the event, its actors, the titles of its articles."""
+        return (event, self._actors(event.actors), tuple(self.index.article(a).title for a in event.articles))
+
+    def _quote_key(self, quote) -> tuple:
+        """What is shown of a quote: the quote, its speaker and subjects, its article."""
+        return (quote, self.index.actors.get(quote.speaker.slug), self._actors(r.slug for r in quote.about),
+                self._card(self.index.article(quote.article)))
+
     def event_item(self, event, **options) -> Markup:
-        titles = tuple(self.index.article(a).title for a in event.articles)
-        key = ("event", event, self._actors(event.actors), titles, tuple(sorted(options.items())))
+        key = ("event", self._event_key(event), tuple(sorted(options.items())))
         return self._fragment(key, "event_item", event, **options)
 
     def quote_item(self, quote, **options) -> Markup:
-        key = ("quote", quote, self.index.actors.get(quote.speaker.slug), self._actors(r.slug for r in quote.about),
-               self._card(self.index.article(quote.article)), tuple(sorted(options.items())))
+        key = ("quote", self._quote_key(quote), tuple(sorted(options.items())))
         return self._fragment(key, "quote_item", quote, **options)
 
     def article_item(self, article, **options) -> Markup:
@@ -207,12 +238,12 @@ class Pages:
         """Plan a page: rendered from template with context() unless its inputs are those of
         the page the last build made, whose bytes are then reused. Without inputs, a page may
         show anything in the site."""
-        key = self.everything if inputs is None or self.own_templates else (self.common_key, inputs)
+        key = EVERYTHING if inputs is None or self.own_templates else (self.common_key, inputs)
         self.plan.append((path, key, lambda: self._render(path, template, **context())))
 
     def data(self, path: str, make) -> None:
         """Plan a JSON file made from make(), remade when anything in the site changed."""
-        self.plan.append((path, self.everything, lambda: self._dump(path, make())))
+        self.plan.append((path, EVERYTHING, lambda: self._dump(path, make())))
 
     def run(self, first=(), on_first=None) -> dict[str, bytes]:
         """Render the plan, the paths in first before the others; on_first(pages) is called
@@ -222,7 +253,8 @@ class Pages:
         early = {}
         for number, (path, key, make) in enumerate(ordered):
             previous = self.cache.pages.get(path)
-            if previous is not None and previous[0] == key:
+            if previous is not None and (previous[0] is key and self.nothing_changed
+                                         if key is EVERYTHING else previous[0] == key):
                 self.out[path] = previous[1]
                 self.cache.reused += 1
             else:
@@ -266,8 +298,14 @@ class Pages:
         self.page("index.html", "index.html", context=lambda: dict(
             key_actors=self._key_actors(),
             ld=structured.page_ld("WebPage", index.config.title, urls.absolute(), index, urls)))
-        self.page("articles/index.html", "articles.html", context=lambda: dict(
-            ld=structured.page_ld("CollectionPage", "Articles", urls.absolute("articles/"), index, urls)))
+        count = max(1, (len(index.articles) + ARTICLES_PER_PAGE - 1) // ARTICLES_PER_PAGE)
+        for number in range(1, count + 1):
+            part = index.articles[(number - 1) * ARTICLES_PER_PAGE: number * ARTICLES_PER_PAGE]
+            path = "articles/" + (f"page/{number}/" if number > 1 else "")
+            self.page(path + "index.html", "articles.html", ("articles", number, count, tuple(map(self._card, part))),
+                      lambda p=path, a=part, n=number: dict(
+                          articles=a, pager=_pager("articles/", n, count),
+                          ld=structured.page_ld("CollectionPage", "Articles", urls.absolute(p), index, urls)))
         events_of = {}
         for event in index.events:
             for slug in event.articles:
@@ -319,23 +357,24 @@ class Pages:
 
     def _timeline_pages(self) -> None:
         index, urls = self.index, self.urls
-        if not urls.years:
+        if self.timeline is None:
             self.page("timeline/index.html", "timeline.html", context=lambda: dict(
-                groups=_timeline_groups(index.events), years=None, year=None,
+                groups=_timeline_groups(index.events), years=None, year=None, pager=None,
                 ld=structured.page_ld("CollectionPage", "Timeline", urls.absolute("timeline/"), index, urls,
                                       [structured.event_ld(e, urls, index) for e in index.events])))
             return
-        by_year: dict[int, list] = {}
-        for event in index.events:
-            by_year.setdefault(event.date.year, []).append(event)
-        years = [(year, len(events)) for year, events in by_year.items()]
+        years = []
+        for path, year, number, count, events in self.timeline:
+            if number == 1:
+                years.append((year, sum(len(part[4]) for part in self.timeline if part[1] == year)))
         self.page("timeline/index.html", "timeline-years.html", context=lambda: dict(
             years=years, latest=index.events[-10:][::-1],
             ld=structured.page_ld("CollectionPage", "Timeline", urls.absolute("timeline/"), index, urls)))
-        for year, events in by_year.items():
-            self.page(f"timeline/{year}/index.html", "timeline.html", context=lambda y=year, e=events: dict(
-                groups=_timeline_groups(e), years=years, year=y,
-                ld=structured.page_ld("CollectionPage", f"Timeline: {y}", urls.absolute(f"timeline/{y}/"), index,
+        for path, year, number, count, events in self.timeline:
+            inputs = ("year", tuple(years), year, number, count, tuple(self._event_key(e) for e in events))
+            self.page(path + "index.html", "timeline.html", inputs, lambda p=path, y=year, n=number, c=count, e=events: dict(
+                groups=_timeline_groups(e), years=years, year=y, pager=_pager(f"timeline/{y}/", n, c),
+                ld=structured.page_ld("CollectionPage", f"Timeline: {y}", urls.absolute(p), index,
                                       urls, [structured.event_ld(event, urls, index) for event in e])))
 
     def _quote_pages(self) -> None:
@@ -356,7 +395,8 @@ class Pages:
             for number in range(1, count + 1):
                 part = quotes[(number - 1) * QUOTES_PER_PAGE: number * QUOTES_PER_PAGE]
                 path = f"quotes/{speaker.slug}/" + (f"page/{number}/" if number > 1 else "") + "index.html"
-                self.page(path, "quotes.html", context=lambda a=speaker, q=part, n=number, c=count: dict(
+                inputs = ("speaker", speaker, len(quotes), number, count, tuple(self._quote_key(q) for q in part))
+                self.page(path, "quotes.html", inputs, lambda a=speaker, q=part, n=number, c=count: dict(
                     speakers=[a], quotes_of={a.slug: q}, speaker=a, pager=_pager(f"quotes/{a.slug}/", n, c),
                     ld=structured.page_ld("CollectionPage", f"Who said what: {a.name}",
                                           urls.absolute(f"quotes/{a.slug}/"), index, urls,
@@ -463,5 +503,5 @@ def render_pages(index: SiteIndex, env: jinja2.Environment, diags: Diagnostics,
     pages.build()
     out = pages.run(first, on_first)
     if not diags.errors:
-        cache.pages, cache.fragments = pages.fresh, pages.fragments
+        cache.pages, cache.fragments, cache.everything = pages.fresh, pages.fragments, pages.everything
     return out

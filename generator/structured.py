@@ -16,12 +16,16 @@ SCHEMA_TYPES = {"person": "Person", "country": "Country", "organisation": "Organ
 class Urls:
     """Every page's address, from one place. With years=True the timeline has a page a year."""
 
-    def __init__(self, prefix: str, origin: str, years: bool = False):
-        self.prefix, self.origin, self.years = prefix, origin, years
+    def __init__(self, prefix: str, origin: str, event_pages: dict[str, str] | None = None):
+        self.prefix, self.origin = prefix, origin
+        self.event_pages = event_pages or {}  # event id -> its timeline page, when the timeline is split
+
+    @property
+    def years(self) -> bool:
+        return bool(self.event_pages)
 
     def event(self, event) -> str:
-        page = f"timeline/{event.date.year}/" if self.years else "timeline/"
-        return f"{page}#event-{event.id}"
+        return f"{self.event_pages.get(event.id, 'timeline/')}#event-{event.id}"
 
     def path(self, relative: str = "") -> str:
         return self.prefix + relative
