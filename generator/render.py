@@ -67,6 +67,11 @@ def static_files(site_root: Path) -> dict[str, Path]:
     return files
 
 
+def static_key(site_root: Path) -> tuple:
+    """Size and time of every static asset, to notice an edited stylesheet."""
+    return tuple((rel, path.stat().st_mtime_ns, path.stat().st_size) for rel, path in static_files(site_root).items())
+
+
 def _timeline_parts(events) -> list[tuple[str, int, int, int, list]]:
     """The timeline's pages when it is split: (path, year, page number, pages in the year, events)."""
     by_year: dict[int, list] = {}
@@ -79,6 +84,11 @@ def _timeline_parts(events) -> list[tuple[str, int, int, int, list]]:
             path = f"timeline/{year}/" + (f"page/{number}/" if number > 1 else "")
             parts.append((path, year, number, count, items[(number - 1) * EVENTS_PER_PAGE: number * EVENTS_PER_PAGE]))
     return parts
+
+
+def _people(events) -> set[str]:
+    """Everyone who takes part in the events: the choices of the timeline's filter."""
+    return {slug for event in events for slug in event.actors}
 
 
 def _timeline_groups(events):
@@ -314,7 +324,7 @@ class Pages:
             events = events_of.get(article.slug, [])
             self.page(f"articles/{article.slug}/index.html", "article.html", self._article_inputs(article, events),
                       lambda a=article, e=events: dict(article=a, body=Markup(index.bodies[a.slug]), events=e,
-                                                       ld=structured.article_ld(a, urls, index)))
+                                                       ld=structured.article_ld(a, urls, index, e)))
         self.page("actors/index.html", "actors.html", context=lambda: dict(
             ld=structured.page_ld("CollectionPage", "Who is who", urls.absolute("actors/"), index, urls,
                                   [structured.actor_ld(a, urls, index) for a in index.actors.values()])))
@@ -360,6 +370,7 @@ class Pages:
         if self.timeline is None:
             self.page("timeline/index.html", "timeline.html", context=lambda: dict(
                 groups=_timeline_groups(index.events), years=None, year=None, pager=None,
+                people=_people(index.events),
                 ld=structured.page_ld("CollectionPage", "Timeline", urls.absolute("timeline/"), index, urls,
                                       [structured.event_ld(e, urls, index) for e in index.events])))
             return
@@ -374,6 +385,7 @@ class Pages:
             inputs = ("year", tuple(years), year, number, count, tuple(self._event_key(e) for e in events))
             self.page(path + "index.html", "timeline.html", inputs, lambda p=path, y=year, n=number, c=count, e=events: dict(
                 groups=_timeline_groups(e), years=years, year=y, pager=_pager(f"timeline/{y}/", n, c),
+                people=_people(e),
                 ld=structured.page_ld("CollectionPage", f"Timeline: {y}", urls.absolute(p), index,
                                       urls, [structured.event_ld(event, urls, index) for event in e])))
 

@@ -36,7 +36,7 @@ from .build import Builder, BuildResult
 from .diagnostics import Diagnostic
 
 POLL = 0.02  # seconds between looks at the sources
-QUIET = 0.02  # a burst of saves has ended when nothing changed for this long
+QUIET = 0.03  # a burst of saves has ended when nothing changed for this long
 LONGEST_BURST = 0.5  # rebuild after this long even if saves keep coming
 EARLY_WAIT = 0.4  # how long the rest of a build waits for reloaded pages to come back
 

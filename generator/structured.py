@@ -99,7 +99,7 @@ def event_ld(event: TimelineEvent, urls: Urls, index: SiteIndex) -> dict:
     return data
 
 
-def article_ld(article: Article, urls: Urls, index: SiteIndex) -> dict:
+def article_ld(article: Article, urls: Urls, index: SiteIndex, events: list[TimelineEvent]) -> dict:
     url = urls.absolute(Urls.article(article.slug))
     main = {"@type": "NewsArticle", "@id": url, "url": url, "mainEntityOfPage": url,
             "headline": article.title, "datePublished": article.date.iso(),
@@ -122,7 +122,7 @@ def article_ld(article: Article, urls: Urls, index: SiteIndex) -> dict:
         main["citation"] = cited
     graph = [main]
     graph += [quote_ld(q, urls, index) for q in article.quotes]
-    graph += [event_ld(e, urls, index) for e in index.events if article.slug in e.articles]
+    graph += [event_ld(e, urls, index) for e in events]
     return {"@context": "https://schema.org", "@graph": graph}
 
 

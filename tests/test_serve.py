@@ -137,9 +137,8 @@ def test_a_burst_of_saves_gives_one_rebuild(server, demo_site):
     before = server.count("Rebuilt in")
     path = demo_site / ARTICLE
     text = path.read_text()
-    for i in range(6):
+    for i in range(6):  # as fast as an editor's "save all" or a git checkout
         path.write_text(text.replace("## The warning", f"## The warning\n\nSave {i}."))
-        time.sleep(0.005)
     assert wait_for(lambda: server.count("Rebuilt in") > before)
     time.sleep(0.5)
     assert server.count("Rebuilt in") == before + 1
