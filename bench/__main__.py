@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import latency
+from bench import builds, latency
 from bench.corpus import write_corpus
 
 HERE = Path(__file__).resolve().parent
@@ -27,6 +27,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer edits, no README update")
     parser.add_argument("--sizes", default="1000", help="corpus sizes for the serve latency, e.g. 1000,10000")
+    parser.add_argument("--build-sizes", default="1000,10000", help="corpus sizes for build times")
     args = parser.parse_args()
     edits = 6 if args.quick else 20
     work = Path(tempfile.mkdtemp(prefix="explainer-bench-"))
@@ -40,16 +41,26 @@ def main() -> int:
             site = write_corpus(size, work / f"corpus-{size}")
             times = latency.measure(site, "content/articles/article-00007.md", "articles/article-00007/", edits)
             rows.append((f"{size:,} articles", latency.summary(times)))
+        build_rows = []
+        for size in [int(s) for s in args.build_sizes.split(",") if s]:
+            site = write_corpus(size, work / f"corpus-{size}")
+            build_rows.append((size, builds.measure(site, work / f"build-{size}", 1 if args.quick or size > 5000 else 3)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     table = ["| site | edits | median | worst | best |", "|---|---|---|---|---|"]
     table += [f"| {name} | {s['runs']} | {s['median']:.3f} s | {s['worst']:.3f} s | {s['best']:.3f} s |"
               for name, s in rows]
-    text = "\n".join([f"Save to page in `serve`, measured {time.strftime('%Y-%m-%d')} on {machine()}:", "",
-                      *table])
+    build_table = ["| articles | cold build | second build (new process) | rebuild, nothing changed | "
+                   "rebuild after one edit | peak memory, cold |", "|---|---|---|---|---|---|"]
+    build_table += [f"| {size:,} | {r['cold']:.2f} s | {r['second']:.2f} s | {r['noop']:.3f} s | {r['edit']:.3f} s | "
+                    f"{r['memory']:.0f} MiB |" for size, r in build_rows]
+    text = "\n".join([f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.", "",
+                      "Save to page in `serve`:", "", *table, "", "Builds (no search index; medians of 3 runs, "
+                      "1 run at 10,000):", "", *build_table])
     print(text)
-    print(json.dumps({name: s for name, s in rows}, indent=2))
+    print(json.dumps({"latency": {name: s for name, s in rows},
+                      "builds": {size: r for size, r in build_rows}}, indent=2))
     if not args.quick:
         readme = HERE / "README.md"
         current = readme.read_text(encoding="utf-8")

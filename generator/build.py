@@ -193,22 +193,25 @@ class Builder:
                 actors.append(actor)
         known |= {slug for slug in loader.failed_actor_slugs(root) if SLUG.match(slug)}
 
-        articles = []
+        articles, origins = [], []
         for source in sources.articles:
             article = self.articles.get((source.rel, source.digest, timezone),
                                         lambda d, s=source: _read_article(s, timezone, d), diags)
             if article is not None:
                 articles.append(article)
+                origins.append((source.rel, source.digest, timezone))
 
         clock = result.lap("parse", clock)
         markup = self.markup(config)
         bodies: dict[str, RenderedBody] = {}
-        todo = [a for a in articles if not self.bodies.has((a, markup.prefix, markup.unsafe_html))]
+        # an article is its file's text read in a time zone: that names its Markdown too
+        keys = [(origin, markup.prefix, markup.unsafe_html) for origin in origins]
+        todo = [(key, a) for key, a in zip(keys, articles) if not self.bodies.has(key)]
         if len(todo) >= PARALLEL_FROM:
-            for article, rendered in zip(todo, _render_in_parallel(todo, markup.prefix, markup.unsafe_html)):
-                self.bodies.put((article, markup.prefix, markup.unsafe_html), rendered)
-        for article in articles:
-            key = (article, markup.prefix, markup.unsafe_html)
+            done = _render_in_parallel([a for _, a in todo], markup.prefix, markup.unsafe_html)
+            for (key, _), rendered in zip(todo, done):
+                self.bodies.put(key, rendered)
+        for key, article in zip(keys, articles):
             bodies[article.slug] = self.bodies.get(key, lambda d, a=article: markup.body(a), diags)
         for memo in (self.actors, self.articles, self.bodies):
             memo.turn()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import OrderedDict
 from pathlib import Path
@@ -248,7 +249,7 @@ class Pages:
         """Plan a page: rendered from template with context() unless its inputs are those of
         the page the last build made, whose bytes are then reused. Without inputs, a page may
         show anything in the site."""
-        key = EVERYTHING if inputs is None or self.own_templates else (self.common_key, inputs)
+        key = EVERYTHING if inputs is None or self.own_templates else inputs
         self.plan.append((path, key, lambda: self._render(path, template, **context())))
 
     def data(self, path: str, make) -> None:
@@ -262,6 +263,8 @@ class Pages:
         ordered = sorted(self.plan, key=lambda item: item[0] not in first)
         early = {}
         for number, (path, key, make) in enumerate(ordered):
+            if key is not EVERYTHING:  # inputs are worked out only now, so the first pages come quickly
+                key = (self.common_key, key() if callable(key) else key)
             previous = self.cache.pages.get(path)
             if previous is not None and (previous[0] is key and self.nothing_changed
                                          if key is EVERYTHING else previous[0] == key):
@@ -322,7 +325,8 @@ class Pages:
                 events_of.setdefault(slug, []).append(event)
         for article in index.articles:
             events = events_of.get(article.slug, [])
-            self.page(f"articles/{article.slug}/index.html", "article.html", self._article_inputs(article, events),
+            self.page(f"articles/{article.slug}/index.html", "article.html",
+                      lambda a=article, e=events: self._article_inputs(a, e),
                       lambda a=article, e=events: dict(article=a, body=Markup(index.bodies[a.slug]), events=e,
                                                        ld=structured.article_ld(a, urls, index, e)))
         self.page("actors/index.html", "actors.html", context=lambda: dict(
@@ -354,11 +358,11 @@ class Pages:
         lists = (index.quotes_by_speaker.get(actor.slug, []), index.events_by_actor.get(actor.slug, []),
                  index.articles_by_actor.get(actor.slug, []))
         count = max(1, *((len(items) + PER_PAGE - 1) // PER_PAGE for items in lists))
-        inputs = self._actor_inputs(actor)
+        inputs = functools.lru_cache(maxsize=1)(lambda: self._actor_inputs(actor))
         for number in range(1, count + 1):
             part = slice((number - 1) * PER_PAGE, number * PER_PAGE)
             path = f"actors/{actor.slug}/" + (f"page/{number}/" if number > 1 else "") + "index.html"
-            self.page(path, "actor.html", (inputs, number, count),
+            self.page(path, "actor.html", lambda n=number: (inputs(), n, count),
                       lambda a=actor, p=part, n=number: dict(
                           actor=a, quotes=lists[0][p], events=lists[1][p], articles=lists[2][p],
                           totals=[len(items) for items in lists],

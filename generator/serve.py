@@ -32,6 +32,7 @@ from urllib.parse import unquote, urlsplit
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import httpserver, ioloop, netutil, web
 
+from . import search
 from .build import Builder, BuildResult
 from .diagnostics import Diagnostic
 
@@ -39,6 +40,7 @@ POLL = 0.02  # seconds between looks at the sources
 QUIET = 0.03  # a burst of saves has ended when nothing changed for this long
 LONGEST_BURST = 0.5  # rebuild after this long even if saves keep coming
 EARLY_WAIT = 0.4  # how long the rest of a build waits for reloaded pages to come back
+INDEX_AFTER = 1.5  # the search index is refreshed once saves have paused this long
 
 LIVE_SCRIPT = ('<script>(function(){var s=document.createElement("script");'
                's.src="//"+location.hostname+":"+(location.port||(location.protocol=="https:"?443:80))'
@@ -95,6 +97,9 @@ class Preview:
         self.early: dict[str, bytes] = {}  # pages of the build under way that are already final
         self.reloaded_early = False
         self.back = threading.Event()  # set when the reloaded pages have come back
+        self.indexing = None  # the search indexing process under way, if any
+        self.index_due: float | None = None  # when to refresh the search index, once saves pause
+        self.warned_search = False
         self.back_count = self.back_expected = 0
         self.builds = 0
 
@@ -155,10 +160,18 @@ class Preview:
             self.idle.set()
 
     def index_search(self) -> None:
-        """Refresh the search index after the pages are out, so search follows the edits."""
-        problem = self.builder.index_search()
-        if problem:
-            print(f"warning: {problem}", file=self.out, flush=True)
+        """Refresh the search index after the pages are out, in a background process at low
+        priority; a newer build stops an older indexing and starts its own."""
+        self.stop_indexing()
+        self.indexing = search.start_indexing(self.output)
+        if self.indexing is None and not self.warned_search:
+            self.warned_search = True
+            print(f"warning: {search.MISSING}", file=self.out, flush=True)
+
+    def stop_indexing(self) -> None:
+        if self.indexing is not None and self.indexing.poll() is None:
+            self.indexing.terminate()
+            self.indexing.wait()
 
     def reload_browsers(self) -> None:
         if self.loop is not None:
@@ -170,7 +183,11 @@ class Preview:
         while not self.stopping.wait(POLL):
             now = snapshot(self.site_root)
             if now == before:
+                if self.index_due is not None and time.monotonic() >= self.index_due:
+                    self.index_due = None
+                    self.index_search()
                 continue
+            self.stop_indexing()  # the processor is for the rebuild now
             first = last = time.monotonic()
             while time.monotonic() - last < QUIET and time.monotonic() - first < LONGEST_BURST:
                 time.sleep(POLL / 2)
@@ -183,7 +200,7 @@ class Preview:
                 if not (self.reloaded_early and result.ok):
                     self.reload_browsers()
                 if result.ok and result.report and (result.report.written or result.report.removed):
-                    self.index_search()
+                    self.index_due = time.monotonic() + INDEX_AFTER
             except Exception as exc:  # a bug must not stop the preview; show it like a content error
                 self.errors = [Diagnostic(_Nowhere(), f"internal error while building: {exc!r}",
                                           "please report this with the file you just saved")]
@@ -371,7 +388,7 @@ def serve(site_root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bo
     preview = Preview(site_root, drafts, out)
     result = preview.build()
     if result.ok:
-        preview.index_search()
+        preview.index_due = time.monotonic() + INDEX_AFTER
     if result.index is None and not (site_root / "site.yaml").is_file():
         return 1
     if any("will not write there" in d.message for d in result.diagnostics.errors):
@@ -425,6 +442,7 @@ def serve(site_root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bo
     except KeyboardInterrupt:
         pass
     preview.stopping.set()
+    preview.stop_indexing()
     server.stop()
     print("Stopped.", file=out, flush=True)
     return 0
