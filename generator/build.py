@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -153,6 +154,17 @@ class Builder:
     def build(self, write: bool = True, first=(), on_first=None) -> BuildResult:
         """Build the site. The pages in first (output paths) are rendered before the rest,
         and on_first({path: bytes}) is called with them as soon as they are ready."""
+        # Python's cycle collector would pause a big build again and again to scan the
+        # objects the caches keep; the build makes few cycles, so it runs without it.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._build(write, first, on_first)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _build(self, write: bool, first, on_first) -> BuildResult:
         diags = Diagnostics()
         result = BuildResult(diags)
         root = self.site_root
