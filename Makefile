@@ -30,6 +30,7 @@ serve: $(STAMP)
 	$(PY) -m generator serve
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -r requirements-bench.txt
 	$(PY) -m bench
 
 test: $(STAMP) $(NODE_STAMP)

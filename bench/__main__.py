@@ -7,12 +7,13 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench import builds, latency
+from bench import builds, hugo, latency
 from bench.corpus import write_corpus
 
 HERE = Path(__file__).resolve().parent
@@ -44,7 +45,14 @@ def main() -> int:
         build_rows = []
         for size in [int(s) for s in args.build_sizes.split(",") if s]:
             site = write_corpus(size, work / f"corpus-{size}")
-            build_rows.append((size, builds.measure(site, work / f"build-{size}", 1 if args.quick or size > 5000 else 3)))
+            runs = 1 if args.quick or size > 5000 else 3
+            row = builds.measure(site, work / f"build-{size}", runs)
+            if hugo.hugo_binary():
+                times, memory = hugo.measure(site, work / f"hugo-{size}", runs,
+                                             lambda out, s=site: builds.cli_build(s, out))
+                row.update(ours_alternating=statistics.median(times["ours"]),
+                           hugo=statistics.median(times["hugo"]), hugo_memory=memory["hugo"])
+            build_rows.append((size, row))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -55,6 +63,13 @@ def main() -> int:
                    "rebuild after one edit | peak memory, cold |", "|---|---|---|---|---|---|"]
     build_table += [f"| {size:,} | {r['cold']:.2f} s | {r['second']:.2f} s | {r['noop']:.3f} s | {r['edit']:.3f} s | "
                     f"{r['memory']:.0f} MiB |" for size, r in build_rows]
+    hugo_rows = [(size, r) for size, r in build_rows if "hugo" in r]
+    if hugo_rows:
+        build_table += ["", "Cold builds with Hugo alternating with ours in the same run (Hugo's minimal site: one "
+                        "page per article and per actor):", "",
+                        "| articles | ours | Hugo | Hugo's peak memory |", "|---|---|---|---|"]
+        build_table += [f"| {size:,} | {r['ours_alternating']:.2f} s | {r['hugo']:.2f} s | {r['hugo_memory']:.0f} MiB |"
+                        for size, r in hugo_rows]
     text = "\n".join([f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.", "",
                       "Save to page in `serve`:", "", *table, "", "Builds (no search index; medians of 3 runs, "
                       "1 run at 10,000):", "", *build_table])

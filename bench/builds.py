@@ -3,7 +3,7 @@ by the command line, and rebuilds inside one process (as the preview server does
 
 from __future__ import annotations
 
-import resource
+import os
 import shutil
 import statistics
 import subprocess
@@ -14,17 +14,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _cli_build(site: Path, output: Path) -> tuple[float, float]:
-    """Seconds and peak memory (MiB) of one `python -m generator build` in a new process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def run_measured(args: list[str]) -> tuple[float, float]:
+    """Run a command; its seconds and its own peak memory in MiB (wait4 gives that child's
+    resource use, not the maximum over all children)."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "generator", "build", "--site", str(site), "--output", str(output),
-                           "--no-search", "-q"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
     took = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return took, max(peak, before) / 1024
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    errors = proc.stderr.read().decode()
+    proc.stderr.close()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{errors}")
+    return took, usage.ru_maxrss / 1024
+
+
+def cli_build(site: Path, output: Path) -> tuple[float, float]:
+    """Seconds and peak memory (MiB) of one `python -m generator build` in a new process."""
+    return run_measured([sys.executable, "-m", "generator", "build", "--site", str(site), "--output", str(output),
+                         "--no-search", "-q"])
 
 
 def measure(site: Path, work: Path, runs: int) -> dict:
@@ -35,10 +43,10 @@ def measure(site: Path, work: Path, runs: int) -> dict:
     cold, memory = [], []
     for _ in range(runs):
         shutil.rmtree(output, ignore_errors=True)
-        took, peak = _cli_build(site, output)
+        took, peak = cli_build(site, output)
         cold.append(took)
         memory.append(peak)
-    second = [_cli_build(site, output)[0] for _ in range(runs)]
+    second = [cli_build(site, output)[0] for _ in range(runs)]
 
     builder = Builder(site, output=output)
     builder.build()
