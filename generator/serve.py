@@ -213,7 +213,8 @@ class Preview:
 class PageSocket(LiveReloadHandler):
     """livereload's WebSocket, remembering which page each browser has open."""
 
-    preview: "Preview | None" = None
+    def initialize(self, preview: Preview):
+        self.preview = preview
 
     def on_message(self, message):
         try:
@@ -222,8 +223,7 @@ class PageSocket(LiveReloadHandler):
             return
         if isinstance(data, dict) and data.get("command") == "info":
             self.page_url = str(data.get("url", ""))
-            if PageSocket.preview is not None:
-                PageSocket.preview.browser_back()
+            self.preview.browser_back()
         super().on_message(message)
 
 
@@ -397,12 +397,10 @@ def serve(site_root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bo
         print(f"WARNING: listening on {host}: anyone who can reach this computer can see the preview. "
               "Use the default 127.0.0.1 unless you mean it.", file=sys.stderr, flush=True)
 
-    LiveReloadHandler.live_css = False
-    PageSocket.preview = preview
     logging.getLogger("tornado.access").setLevel(logging.CRITICAL)
     prefix = preview.prefix
     handlers = [
-        (r"/livereload", PageSocket),
+        (r"/livereload", PageSocket, {"preview": preview}),
         (r"/livereload\.js", LiveReloadJSHandler),
         (rf"{prefix}(.*)", SiteHandler, {"preview": preview}),
     ]
