@@ -7,6 +7,7 @@ file is read; dangling references and collisions are reported with a "did you me
 from __future__ import annotations
 
 import html
+import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -202,12 +203,12 @@ def _relate(index: SiteIndex, bodies: dict[str, RenderedBody]) -> None:
             if slug in known:
                 events_by_actor[slug].append(event)
 
-    together: dict[str, Counter] = defaultdict(Counter)
+    pairs: Counter = Counter()
     for group in [index.article_actors[a.slug] for a in index.articles] + [list(e.actors) for e in index.events]:
-        for a in group:
-            for b in group:
-                if a != b and a in known and b in known:
-                    together[a][b] += 1
+        pairs.update(itertools.permutations([s for s in dict.fromkeys(group) if s in known], 2))
+    together: dict[str, Counter] = defaultdict(Counter)
+    for (a, b), count in pairs.items():
+        together[a][b] = count
     spoke_about: dict[str, Counter] = defaultdict(Counter)
     spoken_of_by: dict[str, Counter] = defaultdict(Counter)
     for quote in index.quotes:
@@ -217,9 +218,13 @@ def _relate(index: SiteIndex, bodies: dict[str, RenderedBody]) -> None:
             if ref.slug in known and ref.slug != quote.speaker.slug:
                 spoke_about[quote.speaker.slug][ref.slug] += 1
                 spoken_of_by[ref.slug][quote.speaker.slug] += 1
+    members_of: dict[str, list[str]] = defaultdict(list)
+    for other in known.values():
+        for ref in dict.fromkeys(r.slug for r in other.affiliations):
+            members_of[ref].append(other.slug)
     for actor in known.values():
         affiliated = [r.slug for r in actor.affiliations if r.slug in known]
-        members = [other.slug for other in known.values() if any(r.slug == actor.slug for r in other.affiliations)]
+        members = members_of.get(actor.slug, [])
         scores = Counter()
         reasons: dict[str, str] = {}
         for slug in affiliated:

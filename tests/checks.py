@@ -10,7 +10,8 @@ import subprocess
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from html.parser import HTMLParser
+from urllib.parse import unquote, urljoin, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -44,6 +45,43 @@ def broken_links(start: str) -> list[str]:
     links = report["links"]
     assert len([l for l in links if l["state"] == "OK"]) > 5, "the crawler found almost nothing"
     return [f"{l['url']} ({l['status']}) on {l.get('parent')}" for l in links if l["state"] == "BROKEN"]
+
+
+class _Anchors(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids, self.hrefs = set(), []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href"):
+            self.hrefs.append(attrs["href"])
+
+
+def broken_fragments(output: Path, prefix: str) -> list[str]:
+    """Every link to #fragment inside the site whose page lacks that id (read from the files,
+    so that no crawler's timing can hide one)."""
+    pages = {}
+    for path in output.rglob("*.html"):
+        parser = _Anchors()
+        parser.feed(path.read_text(encoding="utf-8"))
+        pages[path.relative_to(output).as_posix()] = parser
+    problems = []
+    for rel, parser in sorted(pages.items()):
+        here = prefix + (rel[:-len("index.html")] if rel.endswith("index.html") else rel)
+        for href in parser.hrefs:
+            url = urlsplit(urljoin("http://site" + here, href))
+            if url.netloc != "site" or not url.fragment or not url.path.startswith(prefix):
+                continue
+            target = url.path[len(prefix):]
+            target = target + "index.html" if target == "" or target.endswith("/") else target
+            if target not in pages:
+                problems.append(f"{href} on {rel}: no page {target}")
+            elif unquote(url.fragment) not in pages[target].ids:
+                problems.append(f"{href} on {rel}: no id '{url.fragment}' in {target}")
+    return problems
 
 
 def axe_violations(page) -> list[str]:

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from checks import atom_problems, axe_violations, broken_links, nu_errors, tools_missing
+from checks import atom_problems, axe_violations, broken_fragments, broken_links, nu_errors, tools_missing
 from conftest import ROOT
 from generator.build import build
 from tools.browser import chromium_path, launch
@@ -47,6 +47,7 @@ def test_every_page_is_valid_html(sites):
 @pytest.mark.parametrize("name", SITES)
 def test_every_link_and_fragment_resolves(sites, name):
     out, config = sites[name]
+    assert broken_fragments(out, config.prefix) == []
     with SiteServer(out, config.prefix) as url:
         assert broken_links(url) == []
 
@@ -188,7 +189,8 @@ def test_planted_defects_fail_every_check(tmp_path, browser):
     with SiteServer(out, "/news/harbour/") as url:
         broken = broken_links(url)
         assert any("no-such-page" in b for b in broken), broken
-        assert any("no-such-passage" in b for b in broken), broken
+        fragments = broken_fragments(out, "/news/harbour/")
+        assert any("no-such-passage" in f for f in fragments), fragments
         page = browser.new_page()
         page.goto(url + "articles/")
         assert any(v.startswith("image-alt") for v in axe_violations(page))

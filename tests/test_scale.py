@@ -9,7 +9,7 @@ import re
 import pytest
 
 from bench.corpus import write_corpus
-from checks import broken_links, nu_errors, tools_missing
+from checks import broken_fragments, broken_links, nu_errors, tools_missing
 from generator.build import build
 from tools.sitehttp import SiteServer
 
@@ -72,5 +72,6 @@ def test_no_page_is_too_large(big):
 def test_split_pages_are_valid_and_their_links_resolve(big):
     out, _ = big
     assert nu_errors(out) == []
+    assert broken_fragments(out, "/bench/") == []
     with SiteServer(out, "/bench/") as url:
         assert broken_links(url) == []
