@@ -177,9 +177,9 @@ class Preview:
         if self.loop is not None:
             self.loop.add_callback(_tell_browsers_to_reload)
 
-    def watch(self) -> None:
-        """Poll the sources; rebuild once per burst of saves; never die on a bad save."""
-        before = snapshot(self.site_root)
+    def watch(self, before: dict[str, tuple]) -> None:
+        """Poll the sources; rebuild once per burst of saves; never die on a bad save.
+        before is the snapshot taken before the first build, so no save is missed."""
         while not self.stopping.wait(POLL):
             now = snapshot(self.site_root)
             if now == before:
@@ -386,6 +386,7 @@ def _loopback(host: str) -> bool:
 def serve(site_root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = False,
           open_browser: bool = False, out=sys.stdout) -> int:
     preview = Preview(site_root, drafts, out)
+    sources = snapshot(site_root)  # before the first build: a save during it still counts
     result = preview.build()
     if result.ok:
         preview.index_due = time.monotonic() + INDEX_AFTER
@@ -421,7 +422,7 @@ def serve(site_root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bo
 
     loop = ioloop.IOLoop.current()
     preview.loop = loop
-    watcher = threading.Thread(target=preview.watch, name="explainer-watch", daemon=True)
+    watcher = threading.Thread(target=preview.watch, args=(sources,), name="explainer-watch", daemon=True)
 
     def started() -> None:
         watcher.start()
