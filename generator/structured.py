@@ -20,10 +20,6 @@ class Urls:
         self.prefix, self.origin = prefix, origin
         self.event_pages = event_pages or {}  # event id -> its timeline page, when the timeline is split
 
-    @property
-    def years(self) -> bool:
-        return bool(self.event_pages)
-
     def event(self, event) -> str:
         return f"{self.event_pages.get(event.id, 'timeline/')}#event-{event.id}"
 

@@ -75,6 +75,19 @@ def demo_copy(tmp_path):
     return root
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (the system's), one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    from tools.browser import launch
+
+    with sync_playwright() as p:
+        chromium = launch(p)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory):
     """The repository's own demo, built once into a temporary folder."""

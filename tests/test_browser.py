@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tools.browser import chromium_path, launch
+from tools.browser import chromium_path
 from tools.sitehttp import SiteServer
 
 pytestmark = pytest.mark.skipif(chromium_path() is None and not os.environ.get("CI"),
@@ -14,16 +14,6 @@ pytestmark = pytest.mark.skipif(chromium_path() is None and not os.environ.get("
 
 PAGES = ["", "articles/", "articles/russia-asks-china-for-aid/", "actors/", "actors/zhao-lijian/",
          "timeline/", "quotes/", "404.html"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 from checks import atom_problems, axe_violations, broken_fragments, broken_links, nu_errors, tools_missing
 from conftest import ROOT
 from generator.build import build
-from tools.browser import chromium_path, launch
+from tools.browser import chromium_path
 from tools.sitehttp import SiteServer
 
 HARBOUR = ROOT / "tests" / "sites" / "harbour"
@@ -68,16 +68,6 @@ def test_canonical_open_graph_sitemap_and_feed_urls_are_absolute(sites, name):
     for loc in re.findall(r"<loc>([^<]+)</loc>", (out / "sitemap.xml").read_text()):
         assert loc.startswith(config.base_url)
     assert f"Sitemap: {config.base_url}sitemap.xml" in (out / "robots.txt").read_text()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
 
 
 KINDS = {"home": "", "articles": "articles/", "article": "articles/russia-asks-china-for-aid/",
