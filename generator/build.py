@@ -19,14 +19,14 @@ from .markup import Markup, RenderedBody
 from .model import SLUG, SLUG_HINT, Actor, Article, read_actor, read_article
 from .render import CompiledTemplates, PageCache, environment, render_pages, static_files, static_key, theme_key
 from .resolve import SiteIndex, resolve
-from .write import WriteReport, unsafe_output, write_site
+from .write import Discard, Staging, WriteReport, stat_key, unsafe_output
 
 
 @dataclass
 class BuildResult:
     diagnostics: Diagnostics
     index: SiteIndex | None = None
-    files: dict[str, bytes] = field(default_factory=dict)
+    paths: list[str] = field(default_factory=list)  # of the site's files
     report: WriteReport | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
@@ -88,32 +88,39 @@ class _Memo:
     def has(self, key) -> bool:
         return key in self.current or key in self.previous
 
-    def put(self, key, value) -> None:
-        """A result computed elsewhere (in another process) that reported nothing."""
-        self.current[key] = (value, ())
+    def put(self, key, value, reported=()) -> None:
+        """A result computed elsewhere (in another process), with what it reported."""
+        self.current[key] = (value, tuple(reported))
 
     def turn(self) -> None:
         self.previous, self.current = self.current, {}
 
 
-PARALLEL_FROM = 200  # articles to render before a second process pays for itself
+PARALLEL_FROM = 200  # articles to read before a second process pays for itself
 
 
-def _render_chunk(prefix: str, unsafe: bool, articles: list[Article]) -> list[RenderedBody]:
+def _prepare_chunk(timezone: str, prefix: str, unsafe: bool, sources: list) -> list[tuple]:
+    """Articles read and their Markdown rendered: (article or None, what reading reported,
+    rendered body or None) for each source."""
     markup = Markup(prefix, unsafe)
-    return [markup.body(article) for article in articles]
+    done = []
+    for source in sources:
+        diags = Diagnostics()
+        article = _read_article(source, timezone, diags)
+        done.append((article, diags.items, markup.body(article) if article is not None else None))
+    return done
 
 
-def _render_in_parallel(articles: list[Article], prefix: str, unsafe: bool) -> list[RenderedBody]:
-    """Markdown for many articles on every core; the results in the articles' order."""
+def _prepare_in_parallel(sources: list, timezone: str, prefix: str, unsafe: bool) -> list[tuple]:
+    """_prepare_chunk for many articles on every core; the results in the sources' order."""
     workers = max(1, min(os.cpu_count() or 1, 8))
-    size = max(1, -(-len(articles) // (workers * 4)))
-    chunks = [articles[i:i + size] for i in range(0, len(articles), size)]
+    size = max(1, -(-len(sources) // (workers * 4)))
+    chunks = [sources[i:i + size] for i in range(0, len(sources), size)]
     # fork is quick, but unsafe once other threads run (the preview server's); then forkserver
     method = "fork" if threading.active_count() == 1 else "forkserver"
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-        done = pool.map(_render_chunk, [prefix] * len(chunks), [unsafe] * len(chunks), chunks)
-        return [body for chunk in done for body in chunk]
+        done = pool.map(_prepare_chunk, *zip(*[(timezone, prefix, unsafe, chunk) for chunk in chunks]))
+        return [item for chunk in done for item in chunk]
 
 
 def _check_images(index: SiteIndex, media: set[str], diags: Diagnostics) -> None:
@@ -130,8 +137,11 @@ class Builder:
     pages are rendered again when their inputs do, and written when their bytes do."""
 
     def __init__(self, site_root: Path, output: Path | None = None, base_url: str | None = None,
-                 drafts: bool = False, search: bool = False):
+                 drafts: bool = False, search: bool = False, once: bool = False):
+        """once: this builder builds one time only (the command line), so a big site's pages
+        may be rendered in other processes, whose work the next build could not reuse."""
         self.site_root, self.base_url, self.drafts, self.search = site_root, base_url, drafts, search
+        self.once = once
         self.output = output or site_root / "output"
         self.files = loader.FileCache()
         self.actors, self.articles, self.bodies = _Memo(), _Memo(), _Memo()
@@ -139,7 +149,7 @@ class Builder:
         self.written: dict[str, tuple] = {}
         self._markup: Markup | None = None
         self.compiled = CompiledTemplates()
-        self._last: tuple | None = None  # (signature, index, files) of the last build that wrote
+        self._last: tuple | None = None  # (signature, index, paths) of the last build that wrote
 
     def environment(self):
         """A fresh Jinja environment with the templates compiled earlier, and the theme's key."""
@@ -172,11 +182,11 @@ class Builder:
         sources = loader.read_site(root, diags, self.files)
         clock = result.lap("read", clock)
         signature = self._signature(sources)
-        if self._last is not None and self._last[0] == signature and not diags.items:
-            # Nothing the site is made from has changed: the pages are the last build's.
-            _, result.index, result.files = self._last
+        if self._last is not None and self._last[0] == signature and not diags.items and self._intact():
+            # Nothing the site is made from has changed, and output/ holds the last build's pages.
+            _, result.index, result.paths = self._last
             if write:
-                result.report = write_site(result.files, self.output, self.written)
+                result.report = WriteReport((), (), len(result.paths))
             result.lap("write", clock)
             return result
 
@@ -205,6 +215,16 @@ class Builder:
                 actors.append(actor)
         known |= {slug for slug in loader.failed_actor_slugs(root) if SLUG.match(slug)}
 
+        markup = self.markup(config)
+        todo = [s for s in sources.articles if not self.articles.has((s.rel, s.digest, timezone))]
+        if len(todo) >= PARALLEL_FROM:
+            for source, (article, reported, body) in zip(
+                    todo, _prepare_in_parallel(todo, timezone, markup.prefix, markup.unsafe_html)):
+                origin = (source.rel, source.digest, timezone)
+                self.articles.put(origin, article, reported)
+                if article is not None:
+                    self.bodies.put((origin, markup.prefix, markup.unsafe_html), body)
+
         articles, origins = [], []
         for source in sources.articles:
             article = self.articles.get((source.rel, source.digest, timezone),
@@ -214,15 +234,9 @@ class Builder:
                 origins.append((source.rel, source.digest, timezone))
 
         clock = result.lap("parse", clock)
-        markup = self.markup(config)
         bodies: dict[str, RenderedBody] = {}
         # an article is its file's text read in a time zone: that names its Markdown too
         keys = [(origin, markup.prefix, markup.unsafe_html) for origin in origins]
-        todo = [(key, a) for key, a in zip(keys, articles) if not self.bodies.has(key)]
-        if len(todo) >= PARALLEL_FROM:
-            done = _render_in_parallel([a for _, a in todo], markup.prefix, markup.unsafe_html)
-            for (key, _), rendered in zip(todo, done):
-                self.bodies.put(key, rendered)
         for key, article in zip(keys, articles):
             bodies[article.slug] = self.bodies.get(key, lambda d, a=article: markup.body(a), diags)
         for memo in (self.actors, self.articles, self.bodies):
@@ -239,26 +253,47 @@ class Builder:
         if diags.errors:
             return result
 
-        assets = {rel: path.read_bytes() for rel, path in
-                  {**static_files(root), **{f"media/{r}": p for r, p in media.items()}}.items()}
-        env, theme = self.environment()
-        early = (lambda pages: on_first({**assets, **pages})) if on_first else None
-        files = render_pages(index, env, diags, self.pages, theme, first, early, search=self.search)
-        files.update(assets)
-        result.files = files
-        clock = result.lap("render", clock)
-        if diags.errors or not write:
-            return result
-
-        problem = unsafe_output(self.output, root)
-        if problem:
-            diags.error(Location(str(self.output)), f"will not write there: {problem}",
-                        "choose an empty folder, or the output/ folder of a previous build, with --output")
-            return result
-        result.report = write_site(files, self.output, self.written)
-        self._last = (signature, index, files)
+        staging = Discard()
+        if write:
+            problem = unsafe_output(self.output, root)
+            if problem:
+                diags.error(Location(str(self.output)), f"will not write there: {problem}",
+                            "choose an empty folder, or the output/ folder of a previous build, with --output")
+                return result
+            staging = Staging(self.output, self.written)
+            staging.open()
+        try:
+            assets = {rel: path.read_bytes() for rel, path in
+                      {**static_files(root), **{f"media/{r}": p for r, p in media.items()}}.items()}
+            for rel, data in assets.items():
+                staging.put(rel, data)
+            env, theme = self.environment()
+            early = (lambda pages: on_first({**assets, **pages})) if on_first else None
+            workers = self._workers(len(index.articles))
+            result.paths = sorted({*assets, *render_pages(index, env, diags, self.pages, theme, staging, first, early,
+                                                          search=self.search, workers=workers)})
+            clock = result.lap("render", clock)
+            if diags.errors or not write:
+                return result
+            result.report = staging.commit()
+        finally:
+            if write and not result.report:
+                staging.discard()
+        self._last = (signature, index, result.paths)
         result.lap("write", clock)
         return result
+
+    def _workers(self, articles: int) -> int:
+        """How many processes render the pages: all cores for a big site built once, when
+        forking is safe (no other threads, whose locks a forked process would inherit)."""
+        if self.once and articles >= PARALLEL_FROM and threading.active_count() == 1:
+            return max(1, min(os.cpu_count() or 1, 8))
+        return 1
+
+    def _intact(self) -> bool:
+        """Whether output/ holds the files the last build left there, by size, time and inode."""
+        written, output = self.written, self.output
+        return all(rel in written and stat_key(output / rel) == written[rel][0] for rel in self._last[2])
 
     def _signature(self, sources) -> tuple:
         """Everything a build is made from: source texts, media, templates and options."""
@@ -276,7 +311,7 @@ def build(site_root: Path, output: Path | None = None, base_url: str | None = No
           drafts: bool = False, write: bool = True, search_index: bool = False) -> BuildResult:
     """Build the site at site_root once; write to output only when nothing is wrong, and
     index it for search when asked to."""
-    builder = Builder(site_root, output, base_url, drafts, search=search_index)
+    builder = Builder(site_root, output, base_url, drafts, search=search_index, once=True)
     result = builder.build(write)
     if search_index and result.ok and write:
         problem = builder.index_search()

@@ -106,7 +106,7 @@ def cmd_build(args) -> int:
     if not args.quiet:
         report = result.report
         where = output or site / "output"
-        print(f"Built {len(result.files)} files into {where}/ in {time.perf_counter() - started:.2f} s "
+        print(f"Built {len(result.paths)} files into {where}/ in {time.perf_counter() - started:.2f} s "
               f"({len(report.written)} written, {len(report.removed)} removed, {report.unchanged} unchanged).")
     return EXIT_OK
 

@@ -1,9 +1,10 @@
-"""Jinja templates to pages: every output file as {path: bytes}, nothing written here."""
+"""Jinja templates to pages, each handed to the build's staging folder as soon as it is made."""
 
 from __future__ import annotations
 
 import functools
 import json
+import multiprocessing
 from collections import OrderedDict
 from pathlib import Path
 
@@ -122,14 +123,15 @@ def _pager(base: str, number: int, count: int) -> dict | None:
 
 
 class PageCache:
-    """Each page's bytes with the inputs they were rendered from, for the next build.
+    """The digest of each page's bytes with the inputs they were rendered from, for the next
+    build.
 
     Inputs are the model objects themselves, compared with ==, so a page is reused only when
-    everything it shows is equal; nothing is hashed."""
+    everything it shows is equal (and output/ still holds it); inputs are not hashed."""
 
     def __init__(self):
         self.everything: object = None  # the last build's whole-site key
-        self.pages: dict[str, tuple[object, bytes]] = {}
+        self.pages: dict[str, tuple[object, bytes]] = {}  # path -> (inputs, digest)
         self.fragments: dict[object, Markup] = {}  # pieces many pages share: quotes, events, cards
         self.theme: object = None
         self.rendered = 0
@@ -163,7 +165,6 @@ class Pages:
         self.timeline = _timeline_parts(index.events) if len(index.events) > SPLIT else None
         self.urls = Urls(config.prefix, config.origin,
                          {e.id: path for path, _, _, _, events in self.timeline or () for e in events})
-        self.out: dict[str, bytes] = {}
         self.plan: list[tuple[str, object, object]] = []  # (path, inputs key, make)
         self.cache = cache
         self.fresh: dict[str, tuple[object, bytes]] = {}
@@ -254,39 +255,74 @@ class Pages:
 
     def data(self, path: str, make) -> None:
         """Plan a JSON file made from make(), remade when anything in the site changed."""
-        self.plan.append((path, EVERYTHING, lambda: self._dump(path, make())))
+        self.plan.append((path, EVERYTHING, lambda: self._dump(make())))
 
-    def run(self, first=(), on_first=None) -> dict[str, bytes]:
-        """Render the plan, the paths in first before the others; on_first(pages) is called
-        with those pages once they are ready, while the rest are still being made."""
+    def constant(self, path: str, data: bytes) -> None:
+        self.plan.append((path, ("constant", data), lambda: data))
+
+    def run(self, staging, first=(), on_first=None, workers: int = 1) -> None:
+        """Render the plan into staging, the paths in first before the others; on_first(pages)
+        is called with those pages once they are ready, while the rest are still being made.
+        With workers > 1, the pages are shared out among that many forked processes, and
+        the next build renders them all again (their inputs stay in those processes)."""
         first = set(first)
         ordered = sorted(self.plan, key=lambda item: item[0] not in first)
+        if workers > 1:
+            self._run_forked(staging, ordered, workers)
+            return
         early = {}
         for number, (path, key, make) in enumerate(ordered):
-            if key is not EVERYTHING:  # inputs are worked out only now, so the first pages come quickly
-                key = (self.common_key, key() if callable(key) else key)
-            previous = self.cache.pages.get(path)
-            if previous is not None and (previous[0] is key and self.nothing_changed
-                                         if key is EVERYTHING else previous[0] == key):
-                self.out[path] = previous[1]
-                self.cache.reused += 1
-            else:
-                make()
-                self.cache.rendered += 1
-            if path in self.out:
-                self.fresh[path] = (key, self.out[path])
-                if path in first:
-                    early[path] = self.out[path]
+            data, key = self._one(staging, path, key, make)
+            if path in first and path in self.fresh:
+                early[path] = data if data is not None else (staging.output / path).read_bytes()
             if on_first is not None and (number + 1 == len(ordered) or ordered[number + 1][0] not in first):
                 if early and not self.diags.errors:
                     on_first(early)
                 on_first = None
-        return self.out
 
-    def _dump(self, path: str, data) -> None:
-        self.out[path] = (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    def _one(self, staging, path: str, key, make, keep_inputs: bool = True):
+        """Render one planned page into staging unless output/ holds it as the last build
+        made it: (its bytes or None when reused, its inputs). Without keep_inputs, the inputs
+        of a page that the last build did not make are not worked out."""
+        previous = self.cache.pages.get(path)
+        if previous is None and not keep_inputs:
+            key = _ELSEWHERE
+        elif key is not EVERYTHING:  # inputs are worked out only now, so the first pages come quickly
+            key = (self.common_key, key() if callable(key) else key)
+        if previous is not None and (previous[0] is key and self.nothing_changed
+                                     if key is EVERYTHING else previous[0] == key) \
+                and staging.current(path, previous[1]):
+            staging.keep(path, previous[1])
+            self.fresh[path] = previous
+            self.cache.reused += 1
+            return None, key
+        data = make()
+        self.cache.rendered += 1
+        if data is not None:
+            _, sum_, _ = staging.put(path, data)
+            self.fresh[path] = (key, sum_)
+        return data, key
 
-    def _render(self, path: str, template: str, **context) -> None:
+    def _run_forked(self, staging, ordered, workers: int) -> None:
+        global _FORKED
+        _FORKED = (self, staging, ordered, workers)
+        try:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(workers) as pool:
+                shares = pool.map(_render_share, range(workers * SHARES), chunksize=1)
+        finally:
+            _FORKED = None
+        for reports, problems, rendered in shares:
+            staging.record(reports)
+            for rel, sum_, _ in reports:
+                self.fresh[rel] = (_ELSEWHERE, sum_)
+            self.diags.items.extend(problems)
+            self.cache.rendered += rendered
+
+    def _dump(self, data) -> bytes:
+        return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+    def _render(self, path: str, template: str, **context) -> bytes | None:
         if callable(context.get("ld")):
             context["ld"] = context["ld"]()
         try:
@@ -294,16 +330,16 @@ class Pages:
         except jinja2.TemplateSyntaxError as exc:
             self.diags.error(Location(_template_file(exc.filename, exc.name), exc.lineno or 0),
                              f"template error: {exc.message}", "fix the template's syntax")
-            return
+            return None
         except jinja2.TemplateNotFound as exc:
             self.diags.error(Location(f"templates/{template}"), f"template '{exc.name}' is missing",
                              "restore it, or remove the override that includes it")
-            return
+            return None
         except (jinja2.UndefinedError, TypeError, ValueError, KeyError, AttributeError) as exc:
             self.diags.error(_runtime_location(exc, template), f"template error while rendering {path}: {exc}",
                              "check the names the template uses against the default theme's")
-            return
-        self.out[path] = text.encode("utf-8")
+            return None
+        return text.encode("utf-8")
 
     def build(self) -> None:
         """Plan every page of the site."""
@@ -344,9 +380,9 @@ class Pages:
         self.page("feed.xml", "feed.xml", context=lambda: dict(updated=self._updated()))
         self.page("sitemap.xml", "sitemap.xml", context=lambda: dict(pages=self._sitemap()))
         self.page("robots.txt", "robots.txt", ("robots",))
-        self.out[".nojekyll"] = b""
+        self.constant(".nojekyll", b"")
         if index.config.cname:
-            self.out["CNAME"] = (index.config.cname + "\n").encode()
+            self.constant("CNAME", (index.config.cname + "\n").encode())
         self.data("data/explainer.json", lambda: structured.explainer_json(index, urls))
         self.data("data/timeline.json",
                   lambda: structured.timeline_json(index, urls, lambda slugs: str(self.names(slugs))))
@@ -510,14 +546,35 @@ def _runtime_location(exc: Exception, template: str) -> Location:
     return found or Location(f"templates/{template}")
 
 
-def render_pages(index: SiteIndex, env: jinja2.Environment, diags: Diagnostics,
-                 cache: PageCache, theme: tuple, first=(), on_first=None, search: bool = False) -> dict[str, bytes]:
-    """Every page as {path: bytes}; pages whose inputs equal those of the cache's are reused.
-    theme is theme_key() of the templates env reads; pages in first are made first, and
-    on_first is called with them (see Pages.run)."""
+_ELSEWHERE = object()  # the inputs of a page rendered in another process: equal to nothing
+SHARES = 8  # parts of the plan for each process: neighbouring pages share fragments, and
+# processes that finish early take the next part
+_FORKED = None  # what forked processes render: (pages, staging, ordered plan, workers)
+
+
+def _render_share(number: int):
+    """In a forked process: the number-th of the plan's workers * SHARES parts."""
+    pages, staging, ordered, workers = _FORKED
+    pages.fresh, pages.diags.items, pages.cache.rendered = {}, [], 0
+    staging.staged, staging.kept = {}, {}
+    reports = []
+    size = -(-len(ordered) // (workers * SHARES))
+    for path, key, make in ordered[number * size:(number + 1) * size]:
+        data, _ = pages._one(staging, path, key, make, keep_inputs=False)
+        if path in pages.fresh:
+            reports.append((path, pages.fresh[path][1], path in staging.staged))
+    return reports, pages.diags.items, pages.cache.rendered
+
+
+def render_pages(index: SiteIndex, env: jinja2.Environment, diags: Diagnostics, cache: PageCache, theme: tuple,
+                 staging, first=(), on_first=None, search: bool = False, workers: int = 1) -> list[str]:
+    """Render every page into staging (see write.Staging); pages whose inputs equal those in
+    cache, and which output/ still holds, are kept as they are. theme is theme_key() of the
+    templates env reads; pages in first are made first, and on_first is called with them
+    (see Pages.run). The paths of the site's files."""
     pages = Pages(index, env, diags, cache, theme, search)
     pages.build()
-    out = pages.run(first, on_first)
+    pages.run(staging, first, on_first, workers)
     if not diags.errors:
         cache.pages, cache.fragments, cache.everything = pages.fresh, pages.fragments, pages.everything
-    return out
+    return sorted(pages.fresh)

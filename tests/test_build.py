@@ -87,6 +87,32 @@ def test_failed_build_leaves_output_exactly_as_it_was(site, tmp_path):
     assert tree_digest(out) == before
 
 
+def test_template_failing_halfway_leaves_output_and_no_staging(site, tmp_path):
+    """Pages rendered before the failing one were staged, not written: output/ is untouched."""
+    root = site()
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    before = tree_digest(out)
+    write_files(root, {"content/actors/ana-lima.yaml": "name: Ana Lima (edited)\nkind: person\n",
+                       "templates/timeline.html": '{% extends "base.html" %}{% block main %}{{ nope() }}{% endblock %}'})
+    result = run_cli("build", "--site", str(root), "--output", str(out))
+    assert result.returncode == 1 and "template error while rendering timeline/index.html" in result.stderr
+    assert tree_digest(out) == before
+    assert not (tmp_path / ".out.staging").exists()
+
+
+def test_staging_folder_of_an_interrupted_build_is_replaced_and_a_stranger_refused(site, tmp_path):
+    root = site()
+    out = tmp_path / "out"
+    write_files(tmp_path / ".out.staging", {".explainer-staging": "", "articles/old/index.html": "half"})
+    assert build(root, output=out).ok
+    assert not (tmp_path / ".out.staging").exists() and not (out / "articles/old").exists()
+    write_files(tmp_path / ".out.staging", {"notes.txt": "mine"})
+    result = run_cli("build", "--site", str(root), "--output", str(out))
+    assert result.returncode == 1 and "the build stages its files there" in result.stderr
+    assert (tmp_path / ".out.staging/notes.txt").read_text() == "mine"
+
+
 def test_check_writes_nothing(site):
     root = site()
     result = run_cli("check", "--site", str(root))

@@ -9,18 +9,36 @@ import re
 import pytest
 
 from bench.corpus import write_corpus
+from conftest import tree_digest
 from checks import broken_fragments, broken_links, nu_errors, tools_missing
-from generator.build import build
+from generator.build import Builder, build
 from tools.sitehttp import SiteServer
 
 
 @pytest.fixture(scope="module")
-def big(tmp_path_factory):
-    root = write_corpus(300, tmp_path_factory.mktemp("corpus"))
+def corpus(tmp_path_factory):
+    return write_corpus(300, tmp_path_factory.mktemp("corpus"))
+
+
+@pytest.fixture(scope="module")
+def big(corpus, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
-    result = build(root, output=out)
+    result = build(corpus, output=out)
     assert result.ok, [d.format() for d in result.diagnostics.errors]
     return out, result.index
+
+
+def test_pages_rendered_in_several_processes_equal_those_rendered_in_one(corpus, big, tmp_path):
+    """The command line renders a big site's pages on every core; the preview, in one process."""
+    out, _ = big
+    single = tmp_path / "single"
+    builder = Builder(corpus, output=single)
+    assert builder._workers(300) == 1 and Builder(corpus, once=True)._workers(300) > 1
+    assert builder.build().ok
+    def contents(folder):
+        return {path: digest.split(":")[0] for path, digest in tree_digest(folder).items()}
+
+    assert contents(single) == contents(out)
 
 
 def test_timeline_has_a_page_a_year(big):
