@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -13,9 +14,10 @@ from pathlib import Path
 
 from . import load as loader
 from . import search, yamlio
+from .cache import DiskCache
 from .config import SiteConfig, read_config
 from .diagnostics import Diagnostics, Location
-from .markup import Markup, RenderedBody
+from .markup import Markup
 from .model import SLUG, SLUG_HINT, Actor, Article, read_actor, read_article
 from .render import CompiledTemplates, PageCache, environment, render_pages, static_files, static_key, theme_key
 from .resolve import SiteIndex, resolve
@@ -85,6 +87,13 @@ class _Memo:
         diags.items.extend(entry[1])
         return entry[0]
 
+    def take(self, key, diags: Diagnostics):
+        """A result put earlier in this build or kept from the last."""
+        entry = self.current.get(key) or self.previous[key]
+        self.current[key] = entry
+        diags.items.extend(entry[1])
+        return entry[0]
+
     def has(self, key) -> bool:
         return key in self.current or key in self.previous
 
@@ -99,28 +108,36 @@ class _Memo:
 PARALLEL_FROM = 200  # articles to read before a second process pays for itself
 
 
-def _prepare_chunk(timezone: str, prefix: str, unsafe: bool, sources: list) -> list[tuple]:
-    """Articles read and their Markdown rendered: (article or None, what reading reported,
-    rendered body or None) for each source."""
-    markup = Markup(prefix, unsafe)
+def _prepare(items: list, timezone: str, markup: Markup | tuple, disk: DiskCache | None) -> list[bytes]:
+    """Articles read and their Markdown rendered, for items of (key, source): each as the
+    pickled (article or None, rendered body or None) with what reading reported, also saved
+    in disk under its key. markup is a Markup, or its (prefix, unsafe_html) in another process."""
+    if isinstance(markup, tuple):
+        markup = Markup(*markup)
     done = []
-    for source in sources:
+    for key, source in items:
         diags = Diagnostics()
         article = _read_article(source, timezone, diags)
-        done.append((article, diags.items, markup.body(article) if article is not None else None))
+        body = markup.body(article) if article is not None else None
+        data = pickle.dumps(((article, body), tuple(diags.items)), pickle.HIGHEST_PROTOCOL)
+        if disk is not None:
+            disk.save_pickled(disk.path("article", key), data)
+        done.append(data)
     return done
 
 
-def _prepare_in_parallel(sources: list, timezone: str, prefix: str, unsafe: bool) -> list[tuple]:
-    """_prepare_chunk for many articles on every core; the results in the sources' order."""
+def _prepare_in_parallel(items: list, timezone: str, markup: Markup, disk: DiskCache | None):
+    """_prepare for many articles on every core; the results in the items' order, as they
+    come."""
     workers = max(1, min(os.cpu_count() or 1, 8))
-    size = max(1, -(-len(sources) // (workers * 4)))
-    chunks = [sources[i:i + size] for i in range(0, len(sources), size)]
+    size = max(1, -(-len(items) // (workers * 4)))
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    options = (markup.prefix, markup.unsafe_html)
     # fork is quick, but unsafe once other threads run (the preview server's); then forkserver
     method = "fork" if threading.active_count() == 1 else "forkserver"
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-        done = pool.map(_prepare_chunk, *zip(*[(timezone, prefix, unsafe, chunk) for chunk in chunks]))
-        return [item for chunk in done for item in chunk]
+        for chunk in pool.map(_prepare, *zip(*[(chunk, timezone, options, disk) for chunk in chunks])):
+            yield from chunk
 
 
 def _check_images(index: SiteIndex, media: set[str], diags: Diagnostics) -> None:
@@ -137,19 +154,26 @@ class Builder:
     pages are rendered again when their inputs do, and written when their bytes do."""
 
     def __init__(self, site_root: Path, output: Path | None = None, base_url: str | None = None,
-                 drafts: bool = False, search: bool = False, once: bool = False):
+                 drafts: bool = False, search: bool = False, once: bool = False, cache: bool = True):
         """once: this builder builds one time only (the command line), so a big site's pages
-        may be rendered in other processes, whose work the next build could not reuse."""
+        may be rendered in other processes, whose work the next build could not reuse.
+        cache: keep what can be reused in the site's cache folder (see cache.py)."""
         self.site_root, self.base_url, self.drafts, self.search = site_root, base_url, drafts, search
         self.once = once
         self.output = output or site_root / "output"
         self.files = loader.FileCache()
-        self.actors, self.articles, self.bodies = _Memo(), _Memo(), _Memo()
+        self.actors, self.prepared = _Memo(), _Memo()  # prepared: (article, rendered body) of each article file
+        self.disk = DiskCache(site_root) if cache else None
         self.pages = PageCache()
         self.written: dict[str, tuple] = {}
         self._markup: Markup | None = None
         self.compiled = CompiledTemplates()
         self._last: tuple | None = None  # (signature, index, paths) of the last build that wrote
+        self.searched = False  # whether output/ holds a search index of the last build's pages
+        if self.disk is not None and once:
+            saved = self.disk.load("output", str(self.output.resolve()))
+            if isinstance(saved, dict):  # what the last command-line build left in output/
+                self.written, self._last, self.searched = saved["written"], saved["last"], saved["searched"]
 
     def environment(self):
         """A fresh Jinja environment with the templates compiled earlier, and the theme's key."""
@@ -216,32 +240,36 @@ class Builder:
         known |= {slug for slug in loader.failed_actor_slugs(root) if SLUG.match(slug)}
 
         markup = self.markup(config)
-        todo = [s for s in sources.articles if not self.articles.has((s.rel, s.digest, timezone))]
+        # an article is its file's text, read in a time zone and rendered with these links
+        keys = [(s.rel, s.digest, timezone, markup.prefix, markup.unsafe_html) for s in sources.articles]
+        todo = [(key, s) for key, s in zip(keys, sources.articles) if not self.prepared.has(key)]
+        if self.disk is not None:
+            missing = []
+            for key, source in todo:
+                entry = self.disk.load("article", key)
+                if entry is None:
+                    missing.append((key, source))
+                else:
+                    self.prepared.put(key, *entry)
+            todo = missing
         if len(todo) >= PARALLEL_FROM:
-            for source, (article, reported, body) in zip(
-                    todo, _prepare_in_parallel(todo, timezone, markup.prefix, markup.unsafe_html)):
-                origin = (source.rel, source.digest, timezone)
-                self.articles.put(origin, article, reported)
-                if article is not None:
-                    self.bodies.put((origin, markup.prefix, markup.unsafe_html), body)
+            done = _prepare_in_parallel(todo, timezone, markup, self.disk)
+        else:
+            done = _prepare(todo, timezone, markup, self.disk)
+        for number, data in enumerate(done):  # to the end, which closes the processes' pool
+            self.prepared.put(todo[number][0], *pickle.loads(data))
 
-        articles, origins = [], []
-        for source in sources.articles:
-            article = self.articles.get((source.rel, source.digest, timezone),
-                                        lambda d, s=source: _read_article(s, timezone, d), diags)
+        articles, bodies = [], {}
+        for key in keys:
+            article, body = self.prepared.take(key, diags)
             if article is not None:
                 articles.append(article)
-                origins.append((source.rel, source.digest, timezone))
-
-        clock = result.lap("parse", clock)
-        bodies: dict[str, RenderedBody] = {}
-        # an article is its file's text read in a time zone: that names its Markdown too
-        keys = [(origin, markup.prefix, markup.unsafe_html) for origin in origins]
-        for key, article in zip(keys, articles):
-            bodies[article.slug] = self.bodies.get(key, lambda d, a=article: markup.body(a), diags)
-        for memo in (self.actors, self.articles, self.bodies):
+                bodies[article.slug] = body
+        if self.disk is not None and self.once and not diags.errors:
+            self.disk.keep_only("article", keys)
+        for memo in (self.actors, self.prepared):
             memo.turn()
-        clock = result.lap("markdown", clock)
+        clock = result.lap("articles", clock)
         if config is None:
             return result
 
@@ -280,8 +308,18 @@ class Builder:
             if write and not result.report:
                 staging.discard()
         self._last = (signature, index, result.paths)
+        self.searched = False
+        if self.once:
+            self.remember()
         result.lap("write", clock)
         return result
+
+    def remember(self) -> None:
+        """Record in the disk cache what output/ now holds, for the next command-line build."""
+        if self.disk is not None and self._last is not None:
+            signature, _, paths = self._last
+            self.disk.save("output", str(self.output.resolve()),
+                           {"written": self.written, "last": (signature, None, paths), "searched": self.searched})
 
     def _workers(self, articles: int) -> int:
         """How many processes render the pages: all cores for a big site built once, when
@@ -314,7 +352,13 @@ def build(site_root: Path, output: Path | None = None, base_url: str | None = No
     builder = Builder(site_root, output, base_url, drafts, search=search_index, once=True)
     result = builder.build(write)
     if search_index and result.ok and write:
-        problem = builder.index_search()
-        if problem:
-            result.diagnostics.warning(Location("output/" + search.FOLDER), problem)
+        report = result.report
+        if report.written or report.removed or not builder.searched \
+                or not (builder.output / search.FOLDER).is_dir():
+            problem = builder.index_search()
+            if problem:
+                result.diagnostics.warning(Location("output/" + search.FOLDER), problem)
+            else:
+                builder.searched = True
+                builder.remember()
     return result

@@ -34,11 +34,17 @@ _BLOCKS = _TEXT_BLOCKS | {"ul", "ol", "blockquote", "div", "table", "thead", "tb
 _STRAIGHT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
                            "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
                            "\u00ab": '"', "\u00bb": '"'})
+_CURLY = re.compile("[" + "".join(chr(c) for c in _STRAIGHT) + "]")
+
+
+def _straight(text: str) -> str:
+    """text.translate(_STRAIGHT), quicker for text with few curly quotes."""
+    return _CURLY.sub(lambda m: _STRAIGHT[ord(m.group())], text)
 
 
 def normalise(text: str) -> str:
     """The form quotes are compared in: NFKC, straight quotes, white space collapsed."""
-    text = unicodedata.normalize("NFKC", text).translate(_STRAIGHT)
+    text = _straight(unicodedata.normalize("NFKC", text))
     return " ".join(text.split())
 
 
@@ -65,34 +71,38 @@ def _normalised_with_map(pieces: list[str]) -> tuple[str, list[tuple[int, int, i
 
 
 _SPACE_RUN = re.compile(r"\s+")
+_LONG_SPACE_RUN = re.compile(r"\s{2,}")
+
+
+def _source_offsets(raw: str, first: int, last: int) -> tuple[int, int]:
+    """The offsets in raw of two offsets (first <= last) in raw with its white space runs
+    made single spaces. An offset on such a space maps to the start of its run. Runs of one
+    character drop nothing, so only longer runs are looked at."""
+    dropped, found = 0, []
+    targets = [first, last]
+    for run in _LONG_SPACE_RUN.finditer(raw):
+        at = run.start() - dropped  # where the run's one space stands in the compared text
+        while targets and targets[0] <= at:
+            target = targets.pop(0)
+            found.append(run.start() if target == at else target + dropped)
+        if not targets:
+            break
+        dropped += run.end() - run.start() - 1
+    found += [target + dropped for target in targets]
+    return found[0], found[1]
 
 
 def _locate(pieces: list[str], quote: str):
     """Where the normalised quote stands in the pieces: ((piece, offset), (piece, end offset)).
 
     Straightening quotation marks keeps every offset, and each run of white space becomes one
-    space, so a short table maps the compared text back to the source. Only text that matches
-    after NFKC (ligatures, full-width letters) needs the slower character map."""
-    raw = "".join(pieces).translate(_STRAIGHT)
-    parts, marks, position, length = [], [], 0, 0  # marks: (index in compared text, index in raw)
-    for run in _SPACE_RUN.finditer(raw):
-        marks.append((length, position))
-        parts.append(raw[position:run.start()])
-        length += run.start() - position
-        marks.append((length, run.start()))
-        parts.append(" ")
-        length += 1
-        position = run.end()
-    marks.append((length, position))
-    parts.append(raw[position:])
-    found = "".join(parts).find(quote) if quote else -1
+    space, so offsets in the compared text map back to the source by counting the white space
+    dropped before them. Only text that matches after NFKC (ligatures, full-width letters)
+    needs the slower character map."""
+    raw = _straight("".join(pieces))
+    found = _SPACE_RUN.sub(" ", raw).find(quote) if quote else -1
     if found >= 0:
-        keys = [m[0] for m in marks]
-
-        def source(index: int) -> int:
-            compared, at = marks[bisect.bisect_right(keys, index) - 1]
-            return at + (index - compared)
-
+        first, last = _source_offsets(raw, found, found + len(quote) - 1)
         starts = list(itertools.accumulate((len(p) for p in pieces), initial=0))
 
         def place(offset: int, closing: bool) -> tuple[int, int]:
@@ -100,7 +110,7 @@ def _locate(pieces: list[str], quote: str):
             number = min(max(number, 0), len(pieces) - 1)
             return number, offset - starts[number]
 
-        return place(source(found), False), place(source(found + len(quote) - 1) + 1, True)
+        return place(first, False), place(last + 1, True)
     text, where = _normalised_with_map(pieces)
     found = text.find(quote)
     if found < 0:
@@ -128,6 +138,7 @@ class RenderedBody:
     mentions: tuple[Ref, ...]
     anchored: frozenset[int]  # numbers of the quotes whose passage was found and anchored
     problems: tuple[BodyProblem, ...]
+    summary: str | None = None  # the article's summary as HTML, with name placeholders too
 
 
 class _ActorLinks(InlineProcessor):
@@ -312,7 +323,8 @@ class Markup:
             problems.append(BodyProblem(quote.text_location,
                                         f"quote {quote.number} ('{_short(quote.text)}') does not occur in the article's text",
                                         hint))
-        return RenderedBody(html, tuple(mentions), frozenset(self.anchored), tuple(problems))
+        summary = self.snippet(article.summary) if article.summary else None
+        return RenderedBody(html, tuple(mentions), frozenset(self.anchored), tuple(problems), summary)
 
 
 _CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|`[^`\n]+`", re.M | re.S)

@@ -132,7 +132,8 @@ def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], arti
         rendered = bodies.get(article.slug)
         index.bodies[article.slug] = NAME_PLACEHOLDER.sub(name, rendered.html) if rendered else ""
         if article.summary:
-            index.article_summaries[article.slug] = NAME_PLACEHOLDER.sub(name, markup.snippet(article.summary))
+            summary = rendered.summary if rendered and rendered.summary is not None else markup.snippet(article.summary)
+            index.article_summaries[article.slug] = NAME_PLACEHOLDER.sub(name, summary)
     for actor in actor_map.values():
         if actor.summary:
             index.actor_summaries[actor.slug] = NAME_PLACEHOLDER.sub(name, markup.snippet(actor.summary))

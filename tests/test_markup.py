@@ -69,3 +69,27 @@ def test_passage_found_only_after_nfkc_is_anchored_too():
     result = Markup("/", False).body(article(body, [("fine, OK", False)]))
     assert result.anchored == {1}
     assert '<span class="passage" id="quote-1">\ufb01ne, ＯＫ</span>' in result.html
+
+
+def test_located_passages_are_exactly_the_quoted_words():
+    """Random pieces of text with runs of spaces, tabs and line breaks and curly quotes: the
+    span found for any stretch of the compared text reads, once normalised, as that stretch,
+    and starts and ends on a word."""
+    import random
+
+    from generator.markup import _locate
+
+    chance = random.Random(7)
+    words = ["said", "\u201cwe", "won\u2019t", "go\u201d", "it's", "a", "x", "talks"]
+    spaces = [" ", "  ", "\n", " \n  ", "\t", "\n\n   "]
+    for _ in range(400):
+        text = "".join(chance.choice(words) + chance.choice(spaces) for _ in range(chance.randint(2, 14)))
+        cuts = sorted(chance.sample(range(1, len(text)), min(3, len(text) - 1)))
+        pieces = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)])]
+        compared = normalise(text).split(" ")
+        first = chance.randrange(len(compared))
+        quote = " ".join(compared[first:chance.randint(first + 1, len(compared))])
+        (start_piece, start), (end_piece, end) = _locate(pieces, quote)
+        offsets = [sum(len(p) for p in pieces[:n]) for n in range(len(pieces))]
+        span = text[offsets[start_piece] + start:offsets[end_piece] + end]
+        assert normalise(span) == quote and span == span.strip(), (pieces, quote, span)

@@ -1,0 +1,89 @@
+"""What one build leaves for the next, on disk: articles read and rendered, keyed by their
+text and by the generator's own code, and a record of what each output folder holds.
+
+It lives in the site's `.explainer-cache/` folder, under a name made from the generator's
+code and the versions of the libraries that shape its output, so a new version of either
+starts afresh (and removes the old entries). Deleting the folder at any time is safe: the
+next build is a cold one. A cache that cannot be read or written is ignored."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import sys
+from importlib import metadata
+from pathlib import Path
+
+FOLDER = ".explainer-cache"
+LIBRARIES = ("markdown", "jinja2", "markupsafe", "nh3", "pyyaml")
+
+
+def fingerprint() -> str:
+    """The generator's code, Python's version and the libraries' versions, in 16 letters."""
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(sys.version.encode())
+    for name in LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(name.encode())
+    return digest.hexdigest()
+
+
+class DiskCache:
+    """Pickled values in files named by the hash of their key, one folder per kind."""
+
+    def __init__(self, site_root: Path):
+        self.base = site_root / FOLDER
+        self.folder = self.base / fingerprint()
+        self.working = True  # set to False once writing fails: the build goes on without
+
+    def path(self, kind: str, key) -> Path:
+        name = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
+        return self.folder / kind / name[:2] / name
+
+    def load(self, kind: str, key):
+        """The value saved under key, or None."""
+        try:
+            with open(self.path(kind, key), "rb") as stream:
+                return pickle.load(stream)
+        except Exception:  # missing, or damaged: as good as missing
+            return None
+
+    def save(self, kind: str, key, value) -> None:
+        self.save_pickled(self.path(kind, key), pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+
+    def save_pickled(self, path: Path, data: bytes) -> None:
+        if not self.working:
+            return
+        temp = path.with_name(f".{path.name}.{os.getpid()}")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temp.write_bytes(data)
+            os.replace(temp, path)
+        except OSError:
+            self.working = False
+            try:
+                temp.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+    def keep_only(self, kind: str, keys) -> None:
+        """Remove the entries of kind that are not under keys, and the folders of other
+        versions of the generator."""
+        names = {self.path(kind, key).name for key in keys}
+        try:
+            for other in self.base.iterdir():
+                if other != self.folder and other.is_dir():
+                    shutil.rmtree(other, ignore_errors=True)
+            folder = self.folder / kind
+            for shard in folder.iterdir() if folder.is_dir() else ():
+                for entry in shard.iterdir():
+                    if entry.name not in names:
+                        entry.unlink()
+        except OSError:
+            pass

@@ -1,0 +1,119 @@
+"""The cache folder a command-line build leaves in the site (.explainer-cache/): the next
+build in a new process reuses the articles it read and rendered, knows what output/ holds,
+and is never made wrong by a stale, damaged or missing cache."""
+
+import pytest
+
+from conftest import MINIMAL, tree_digest, write_files
+from generator import build as building
+from generator import cache, search
+from generator.build import Builder, build
+from generator.cache import DiskCache
+
+
+@pytest.fixture
+def prepared(monkeypatch):
+    """The paths of the article files read and rendered (not taken from a cache) from now on."""
+    seen = []
+    real = building._prepare
+
+    def counting(items, *args):
+        seen.extend(source.rel for _, source in items)
+        return real(items, *args)
+
+    monkeypatch.setattr(building, "_prepare", counting)
+    return seen
+
+
+def contents(folder):
+    return {path: digest.split(":")[0] for path, digest in tree_digest(folder).items()}
+
+
+def test_second_build_with_nothing_changed_reads_and_writes_nothing(site, tmp_path, prepared):
+    root = site()
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    assert (root / cache.FOLDER).is_dir()
+    before, prepared[:] = tree_digest(out), []
+    result = build(root, output=out)  # a new builder, as a new process would make
+    assert result.ok and result.report.written == () and result.report.removed == ()
+    assert prepared == [] and "articles" not in result.timings
+    assert tree_digest(out) == before
+
+
+def test_edit_in_a_new_process_reads_only_the_edited_article_and_matches_a_fresh_build(site, tmp_path, prepared):
+    second = MINIMAL["content/articles/first.md"].replace("title: First", "title: Second")
+    root = site({"content/articles/second.md": second})
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    prepared[:] = []
+    edited = MINIMAL["content/articles/first.md"].replace("\n\n", "\n\nA new paragraph.\n\n", 1)
+    write_files(root, {"content/articles/first.md": edited})
+    result = build(root, output=out)
+    assert result.ok and prepared == ["content/articles/first.md"]
+    assert "articles/first/index.html" in result.report.written
+    assert "articles/second/index.html" not in result.report.written
+    fresh = tmp_path / "fresh"
+    assert Builder(root, output=fresh, cache=False).build().ok
+    assert contents(out) == contents(fresh)
+
+
+def test_damaged_cache_entries_are_ignored(site, tmp_path, prepared):
+    root = site()
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    expected = contents(out)
+    entries = [p for p in (root / cache.FOLDER).rglob("*") if p.is_file()]
+    assert entries
+    for entry in entries:
+        entry.write_bytes(b"\x80\x05not a pickle")
+    prepared[:] = []
+    write_files(root, {"content/actors/ana-lima.yaml": MINIMAL["content/actors/ana-lima.yaml"] + "summary: Councillor since 2019.\n"})
+    assert build(root, output=out).ok
+    assert prepared == ["content/articles/first.md"]
+    assert "Councillor since 2019" in (out / "actors/ana-lima/index.html").read_text()
+    assert contents(out).keys() == expected.keys()
+
+
+def test_a_cache_that_cannot_be_written_does_not_stop_the_build(site, tmp_path):
+    root = site()
+    (root / cache.FOLDER).write_text("not a folder")
+    result = build(root, output=tmp_path / "out")
+    assert result.ok and not result.diagnostics.items
+    assert (tmp_path / "out/articles/first/index.html").exists()
+
+
+def test_a_new_version_of_the_generator_starts_afresh_and_removes_the_old_entries(site, tmp_path, monkeypatch,
+                                                                                 prepared):
+    root = site()
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    old = DiskCache(root).folder
+    monkeypatch.setattr(cache, "fingerprint", lambda: "0123456789abcdef")
+    prepared[:] = []
+    assert build(root, output=out).ok
+    assert prepared == ["content/articles/first.md"]
+    assert not old.exists() and (root / cache.FOLDER / "0123456789abcdef").is_dir()
+
+
+def test_output_changed_by_hand_is_put_right_by_the_next_build(site, tmp_path):
+    root = site()
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    expected = contents(out)
+    (out / "articles/first/index.html").write_text("edited by hand")
+    (out / "feed.xml").unlink()
+    result = build(root, output=out)
+    assert result.ok and set(result.report.written) == {"articles/first/index.html", "feed.xml"}
+    assert contents(out) == expected
+
+
+def test_search_index_is_not_rebuilt_when_no_page_changed(site, tmp_path, monkeypatch):
+    root = site()
+    out = tmp_path / "out"
+    indexed = []
+    monkeypatch.setattr(search, "index_site", lambda output: indexed.append(output) or (output / "pagefind").mkdir(exist_ok=True))
+    assert build(root, output=out, search_index=True).ok and len(indexed) == 1
+    assert build(root, output=out, search_index=True).ok and len(indexed) == 1
+    write_files(root, {"content/actors/ana-lima.yaml": MINIMAL["content/actors/ana-lima.yaml"] + "summary: Councillor since 2019.\n"})
+    assert build(root, output=out, search_index=True).ok and len(indexed) == 2
