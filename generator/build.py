@@ -130,7 +130,7 @@ def _prepare_in_parallel(items: list, timezone: str, markup: Markup, disk: DiskC
     """_prepare for many articles on every core; the results in the items' order, as they
     come."""
     workers = max(1, min(os.cpu_count() or 1, 8))
-    size = max(1, -(-len(items) // (workers * 4)))
+    size = max(1, -(-len(items) // (workers * 16)))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
     options = (markup.prefix, markup.unsafe_html)
     # fork is quick, but unsafe once other threads run (the preview server's); then forkserver

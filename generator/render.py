@@ -183,6 +183,7 @@ class Pages:
         if self.cache.theme != self.common_key:
             self.cache.fragments, self.cache.theme = {}, self.common_key
         self.fragments: dict[object, Markup] = {}
+        self.by_item: dict[tuple, Markup] = {}
         env.globals.update(self.common())
 
     def names(self, slugs) -> Markup:
@@ -211,15 +212,22 @@ class Pages:
             "quote_item": self.quote_item,
             "article_item": self.article_item,
             "actor_card": self.actor_card,
+            "time_tag": self.time_tag,
         }
 
-    def _fragment(self, key, macro: str, *args, **options) -> Markup:
-        """A macro of _macros.html, rendered once per distinct input and reused across pages
-        and builds."""
-        html = self.fragments.get(key) or self.cache.fragments.get(key)
+    def _fragment(self, macro: str, item, inputs, options: dict) -> Markup:
+        """A macro of _macros.html for item, rendered once per distinct input and reused
+        across pages and builds. Within a build the item itself tells (the model does not
+        change while pages are made); across builds, its inputs(item) compared with ==."""
+        settings = tuple(sorted(options.items())) if options else ()
+        quick = (macro, id(item), settings)
+        html = self.by_item.get(quick)
         if html is None:
-            html = getattr(self.env.get_template("_macros.html").module, macro)(*args, **options)
-        self.fragments[key] = html
+            key = (macro, inputs(item), settings)
+            html = self.fragments.get(key) or self.cache.fragments.get(key)
+            if html is None:
+                html = getattr(self.env.get_template("_macros.html").module, macro)(item, **options)
+            self.fragments[key] = self.by_item[quick] = html
         return html
 
     def _event_key(self, event) -> tuple:
@@ -232,19 +240,21 @@ class Pages:
                 self._card(self.index.article(quote.article)))
 
     def event_item(self, event, **options) -> Markup:
-        key = ("event", self._event_key(event), tuple(sorted(options.items())))
-        return self._fragment(key, "event_item", event, **options)
+        return self._fragment("event_item", event, self._event_key, options)
 
     def quote_item(self, quote, **options) -> Markup:
-        key = ("quote", self._quote_key(quote), tuple(sorted(options.items())))
-        return self._fragment(key, "quote_item", quote, **options)
+        return self._fragment("quote_item", quote, self._quote_key, options)
 
     def article_item(self, article, **options) -> Markup:
-        key = ("article", self._card(article), tuple(sorted(options.items())))
-        return self._fragment(key, "article_item", article, **options)
+        return self._fragment("article_item", article, self._card, options)
 
     def actor_card(self, actor) -> Markup:
-        return self._fragment(("actor", actor), "actor_card", actor)
+        return self._fragment("actor_card", actor, lambda a: a, {})
+
+    @staticmethod
+    def time_tag(date) -> Markup:
+        """A date as <time>, with the precision it has ("March 2022")."""
+        return Markup('<time datetime="{}">{}</time>').format(date.iso(), date.display())
 
     def page(self, path: str, template: str, inputs=None, context=dict) -> None:
         """Plan a page: rendered from template with context() unless its inputs are those of
