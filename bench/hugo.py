@@ -54,23 +54,25 @@ def write_hugo_site(corpus: Path, root: Path) -> Path:
     return root
 
 
-def hugo_build(site: Path, output: Path) -> tuple[float, float]:
-    """Seconds and peak memory (MiB) of one `hugo` build in a new process."""
+def hugo_build(site: Path, output: Path) -> tuple[float, float, float]:
+    """Seconds and memory (see builds.run_measured) of one `hugo` build in a new process."""
     from bench.builds import run_measured
 
     return run_measured([hugo_binary(), "--quiet", "--source", str(site), "--destination", str(output)])
 
 
-def measure(corpus: Path, work: Path, runs: int, ours) -> tuple[dict, dict]:
-    """Cold and second builds, Hugo's alternating with ours (ours(output) -> (seconds, MiB))."""
+def measure(corpus: Path, work: Path, runs: int) -> tuple[dict, dict]:
+    """Cold builds, Hugo's alternating with ours, each into a folder never used before."""
+    from bench.builds import cold_build
+
     site = write_hugo_site(corpus, work / "hugo-site")
     times = {"ours": [], "hugo": []}
     memory = {"ours": 0.0, "hugo": 0.0}
-    for _ in range(runs):
-        for name, run, output in (("ours", ours, work / "ours-out"), ("hugo", lambda o: hugo_build(site, o),
-                                                                     work / "hugo-out")):
-            shutil.rmtree(output, ignore_errors=True)
-            took, peak = run(output)
-            times[name].append(took)
-            memory[name] = max(memory[name], peak)
+    for number in range(runs):
+        took, _, peak, _ = cold_build(corpus, work, 100 + number)
+        times["ours"].append(took)
+        memory["ours"] = max(memory["ours"], peak)
+        took, _, peak = hugo_build(site, work / f"hugo-out-{number}")
+        times["hugo"].append(took)
+        memory["hugo"] = max(memory["hugo"], peak)
     return times, memory

@@ -161,7 +161,8 @@ class Builder:
         self.site_root, self.base_url, self.drafts, self.search = site_root, base_url, drafts, search
         self.once = once
         self.output = output or site_root / "output"
-        self.files = loader.FileCache()
+        # a builder that builds once has no use for the texts of the files it read
+        self.files = loader.FileCache() if not once else None
         self.actors, self.prepared = _Memo(), _Memo()  # prepared: (article, rendered body) of each article file
         self.disk = DiskCache(site_root) if cache else None
         self.pages = PageCache()
@@ -269,13 +270,17 @@ class Builder:
             self.disk.keep_only("article", keys)
         for memo in (self.actors, self.prepared):
             memo.turn()
+        media = {rel: path for rel, path in sources.media}
+        if self.once:  # nothing is kept for a next build: let the texts go as soon as they are used
+            self.actors, self.prepared = _Memo(), _Memo()
+            sources = todo = keys = None
         clock = result.lap("articles", clock)
         if config is None:
             return result
 
         index = resolve(config, actors, known, articles, bodies, markup, self.drafts, diags)
         result.index = index
-        media = {rel: path for rel, path in sources.media}
+        bodies = None  # index.bodies holds the finished HTML
         _check_images(index, {f"media/{rel}" for rel in media}, diags)
         clock = result.lap("resolve", clock)
         if diags.errors:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import multiprocessing
 from collections import OrderedDict
@@ -184,6 +185,7 @@ class Pages:
             self.cache.fragments, self.cache.theme = {}, self.common_key
         self.fragments: dict[object, Markup] = {}
         self.by_item: dict[tuple, Markup] = {}
+        self.keep_inputs = True  # work out the inputs of pages and fragments, for the next build
         env.globals.update(self.common())
 
     def names(self, slugs) -> Markup:
@@ -222,7 +224,9 @@ class Pages:
         settings = tuple(sorted(options.items())) if options else ()
         quick = (macro, id(item), settings)
         html = self.by_item.get(quick)
-        if html is None:
+        if html is None and not self.keep_inputs:  # rendered in another process: no next build to reuse it
+            html = self.by_item[quick] = getattr(self.env.get_template("_macros.html").module, macro)(item, **options)
+        elif html is None:
             key = (macro, inputs(item), settings)
             html = self.fragments.get(key) or self.cache.fragments.get(key)
             if html is None:
@@ -290,12 +294,12 @@ class Pages:
                     on_first(early)
                 on_first = None
 
-    def _one(self, staging, path: str, key, make, keep_inputs: bool = True):
+    def _one(self, staging, path: str, key, make):
         """Render one planned page into staging unless output/ holds it as the last build
         made it: (its bytes or None when reused, its inputs). Without keep_inputs, the inputs
         of a page that the last build did not make are not worked out."""
         previous = self.cache.pages.get(path)
-        if previous is None and not keep_inputs:
+        if previous is None and not self.keep_inputs:
             key = _ELSEWHERE
         elif key is not EVERYTHING:  # inputs are worked out only now, so the first pages come quickly
             key = (self.common_key, key() if callable(key) else key)
@@ -565,12 +569,17 @@ _FORKED = None  # what forked processes render: (pages, staging, ordered plan, w
 def _render_share(number: int):
     """In a forked process: the number-th of the plan's workers * SHARES parts."""
     pages, staging, ordered, workers = _FORKED
-    pages.fresh, pages.diags.items, pages.cache.rendered = {}, [], 0
+    if not gc.isenabled():
+        # The build turned the collector off; here it collects what rendering leaves, and
+        # leaves alone (and unwritten, so shared with the parent) what the fork brought.
+        gc.freeze()
+        gc.enable()
+    pages.fresh, pages.diags.items, pages.cache.rendered, pages.keep_inputs = {}, [], 0, False
     staging.staged, staging.kept = {}, {}
     reports = []
     size = -(-len(ordered) // (workers * SHARES))
     for path, key, make in ordered[number * size:(number + 1) * size]:
-        data, _ = pages._one(staging, path, key, make, keep_inputs=False)
+        data, _ = pages._one(staging, path, key, make)
         if path in pages.fresh:
             reports.append((path, pages.fresh[path][1], path in staging.staged))
     return reports, pages.diags.items, pages.cache.rendered
