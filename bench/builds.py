@@ -40,16 +40,17 @@ def _pss(pid: int) -> int:
     return 0
 
 
-def run_measured(args: list[str]) -> tuple[float, float, float]:
+def run_measured(args: list[str], sample: bool = False) -> tuple[float, float, float]:
     """Run a command: its seconds, the peak resident set of its largest process in MiB (as
-    wait4 reports it), and the peak of its processes' proportional set sizes added up in MiB
-    (looked at every SAMPLE seconds). Forked processes share most of their parent's memory:
-    the first number counts that once per process, the second once."""
+    wait4 reports it), and, with sample, the peak of its processes' proportional set sizes
+    added up in MiB (looked at every SAMPLE seconds, which costs time: so not in timed
+    runs). Forked processes share most of their parent's memory: the first number counts
+    that once per process, the second once."""
     started = time.perf_counter()
     proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     total = 0
     while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG if sample else 0)
         if pid:
             break
         total = max(total, sum(_pss(p) for p in _tree(proc.pid)))
@@ -63,13 +64,13 @@ def run_measured(args: list[str]) -> tuple[float, float, float]:
     return took, usage.ru_maxrss / 1024, total / 1024
 
 
-def cli_build(site: Path, output: Path) -> tuple[float, float, float]:
+def cli_build(site: Path, output: Path, sample: bool = False) -> tuple[float, float, float]:
     """Seconds and memory (see run_measured) of one `python -m generator build` in a new process."""
     return run_measured([sys.executable, "-m", "generator", "build", "--site", str(site), "--output", str(output),
-                         "--no-search", "-q"])
+                         "--no-search", "-q"], sample)
 
 
-def cold_build(site: Path, work: Path, number: int) -> tuple[float, float, float, Path]:
+def cold_build(site: Path, work: Path, number: int, sample: bool = False) -> tuple[float, float, float, Path]:
     """A build with no cache into a folder never used before. Old outputs and caches are moved
     aside, not deleted, because deleting hundreds of megabytes slows the file system's next
     writes for a while on some machines; the caller deletes work at the end."""
@@ -77,7 +78,7 @@ def cold_build(site: Path, work: Path, number: int) -> tuple[float, float, float
     if cache.exists():
         cache.rename(work / f"old-cache-{number}")
     output = work / f"cold-{number}"
-    return (*cli_build(site, output), output)
+    return (*cli_build(site, output, sample), output)
 
 
 def measure(site: Path, work: Path, runs: int) -> dict:
@@ -85,12 +86,11 @@ def measure(site: Path, work: Path, runs: int) -> dict:
     from generator.build import Builder
 
     work.mkdir(parents=True, exist_ok=True)
-    cold, largest, total = [], [], []
+    cold = []
     for number in range(runs):
-        took, big, all_, output = cold_build(site, work, number)
+        took, _, _, output = cold_build(site, work, number)
         cold.append(took)
-        largest.append(big)
-        total.append(all_)
+    _, largest, total, output = cold_build(site, work, runs, sample=True)
     second = [cli_build(site, output)[0] for _ in range(runs)]
 
     article = site / "content/articles/article-00007.md"
@@ -117,4 +117,4 @@ def measure(site: Path, work: Path, runs: int) -> dict:
     article.write_text(original, encoding="utf-8")
     return {"cold": statistics.median(cold), "second": statistics.median(second),
             "second_edit": statistics.median(second_edit), "noop": statistics.median(noop),
-            "edit": statistics.median(edit), "memory": max(total), "largest": max(largest)}
+            "edit": statistics.median(edit), "memory": total, "largest": largest}

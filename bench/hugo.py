@@ -54,25 +54,23 @@ def write_hugo_site(corpus: Path, root: Path) -> Path:
     return root
 
 
-def hugo_build(site: Path, output: Path) -> tuple[float, float, float]:
+def hugo_build(site: Path, output: Path, sample: bool = False) -> tuple[float, float, float]:
     """Seconds and memory (see builds.run_measured) of one `hugo` build in a new process."""
     from bench.builds import run_measured
 
-    return run_measured([hugo_binary(), "--quiet", "--source", str(site), "--destination", str(output)])
+    return run_measured([hugo_binary(), "--quiet", "--source", str(site), "--destination", str(output)], sample)
 
 
 def measure(corpus: Path, work: Path, runs: int) -> tuple[dict, dict]:
-    """Cold builds, Hugo's alternating with ours, each into a folder never used before."""
+    """Cold builds, Hugo's alternating with ours, each into a folder never used before; then
+    one more of each to measure memory (all processes, see builds.run_measured)."""
     from bench.builds import cold_build
 
     site = write_hugo_site(corpus, work / "hugo-site")
     times = {"ours": [], "hugo": []}
-    memory = {"ours": 0.0, "hugo": 0.0}
     for number in range(runs):
-        took, _, peak, _ = cold_build(corpus, work, 100 + number)
-        times["ours"].append(took)
-        memory["ours"] = max(memory["ours"], peak)
-        took, _, peak = hugo_build(site, work / f"hugo-out-{number}")
-        times["hugo"].append(took)
-        memory["hugo"] = max(memory["hugo"], peak)
+        times["ours"].append(cold_build(corpus, work, 100 + number)[0])
+        times["hugo"].append(hugo_build(site, work / f"hugo-out-{number}")[0])
+    memory = {"ours": cold_build(corpus, work, 100 + runs, sample=True)[2],
+              "hugo": hugo_build(site, work / f"hugo-out-{runs}", sample=True)[2]}
     return times, memory

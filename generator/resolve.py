@@ -6,6 +6,7 @@ file is read; dangling references and collisions are reported with a "did you me
 
 from __future__ import annotations
 
+import heapq
 import html
 import itertools
 from collections import Counter, defaultdict
@@ -63,6 +64,9 @@ class SiteIndex:
         for actor in self.actors.values():
             groups[actor.kind].append(actor)
         return [(kind, KIND_TITLES[kind], groups[kind]) for kind in KIND_TITLES if groups[kind]]
+
+
+RELATED = 12  # related actors shown on an actor's page
 
 
 def _name_key(actor: Actor) -> tuple:
@@ -223,6 +227,7 @@ def _relate(index: SiteIndex, bodies: dict[str, RenderedBody]) -> None:
     for other in known.values():
         for ref in dict.fromkeys(r.slug for r in other.affiliations):
             members_of[ref].append(other.slug)
+    name_key = {slug: _name_key(actor) for slug, actor in known.items()}
     for actor in known.values():
         affiliated = [r.slug for r in actor.affiliations if r.slug in known]
         members = members_of.get(actor.slug, [])
@@ -243,8 +248,8 @@ def _relate(index: SiteIndex, bodies: dict[str, RenderedBody]) -> None:
         for slug, count in together[actor.slug].items():
             scores[slug] += count
             reasons.setdefault(slug, "appears with")
-        ranked = sorted(scores, key=lambda s: (-scores[s], _name_key(known[s])))
-        index.related[actor.slug] = [(slug, reasons[slug]) for slug in ranked[:12]]
+        best = heapq.nsmallest(RELATED, [(-score, name_key[slug], slug) for slug, score in scores.items()])
+        index.related[actor.slug] = [(slug, reasons[slug]) for _, _, slug in best]
     index.quotes_by_speaker = dict(quotes_by_speaker)
     index.events_by_actor = dict(events_by_actor)
     index.articles_by_actor = dict(articles_by_actor)
