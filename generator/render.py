@@ -172,21 +172,29 @@ class Pages:
         theme, own_templates = theme
         self.search = search
         self.common_key = (theme, config, search)
-        # Everything a page could show: the key of the pages that list the whole site, and of
-        # every page when the site has templates of its own, which may show anything.
-        self.everything = (self.common_key, tuple(index.articles), tuple(index.actors.values()),
-                           tuple(index.events), tuple(index.quotes), tuple(index.bodies.items()),
-                           tuple(index.actor_summaries.items()), tuple(index.article_summaries.items()),
-                           tuple((k, tuple(v)) for k, v in index.related.items()))
         self.own_templates = own_templates
-        # Compared once here, not once a page: the pages keyed by it are many at scale.
-        self.nothing_changed = self.cache.everything == self.everything
         if self.cache.theme != self.common_key:
             self.cache.fragments, self.cache.theme = {}, self.common_key
         self.fragments: dict[object, Markup] = {}
         self.by_item: dict[tuple, Markup] = {}
         self.keep_inputs = True  # work out the inputs of pages and fragments, for the next build
         env.globals.update(self.common())
+
+    @functools.cached_property
+    def everything(self) -> tuple:
+        """Everything a page could show: the key of the pages that list the whole site, and of
+        every page when the site has templates of its own, which may show anything. Worked
+        out when the first such page is planned to be made, after the pages opened first."""
+        index = self.index
+        return (self.common_key, tuple(index.articles), tuple(index.actors.values()),
+                tuple(index.events), tuple(index.quotes), tuple(index.bodies.items()),
+                tuple(index.actor_summaries.items()), tuple(index.article_summaries.items()),
+                tuple((k, tuple(v)) for k, v in index.related.items()))
+
+    @functools.cached_property
+    def nothing_changed(self) -> bool:
+        """Compared once, not once a page: the pages keyed by it are many at scale."""
+        return self.cache.everything == self.everything
 
     def names(self, slugs) -> Markup:
         """Actor links for a list of slugs: 'A, B and C'."""
@@ -319,6 +327,7 @@ class Pages:
 
     def _run_forked(self, staging, ordered, workers: int) -> None:
         global _FORKED
+        self.index.related  # worked out once, here, rather than in each process
         _FORKED = (self, staging, ordered, workers)
         try:
             context = multiprocessing.get_context("fork")
@@ -595,5 +604,7 @@ def render_pages(index: SiteIndex, env: jinja2.Environment, diags: Diagnostics, 
     pages.build()
     pages.run(staging, first, on_first, workers)
     if not diags.errors:
-        cache.pages, cache.fragments, cache.everything = pages.fresh, pages.fragments, pages.everything
+        # pages rendered in other processes left no inputs to compare with next time
+        everything = pages.everything if workers == 1 else None
+        cache.pages, cache.fragments, cache.everything = pages.fresh, pages.fragments, everything
     return sorted(pages.fresh)

@@ -49,7 +49,6 @@ class SiteIndex:
     quotes_by_speaker: dict[str, list[Quote]] = field(default_factory=dict)
     events_by_actor: dict[str, list[TimelineEvent]] = field(default_factory=dict)
     articles_by_actor: dict[str, list[Article]] = field(default_factory=dict)
-    related: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # slug -> [(slug, why)]
     actor_summaries: dict[str, str] = field(default_factory=dict)
     article_summaries: dict[str, str] = field(default_factory=dict)
 
@@ -58,6 +57,16 @@ class SiteIndex:
 
     def __post_init__(self):
         self._articles = {a.slug: a for a in self.articles}
+        self._related: dict[str, list[tuple[str, str]]] | None = None
+
+    @property
+    def related(self) -> dict[str, list[tuple[str, str]]]:
+        """Actor slug -> [(slug, why)], the actors most related to it. Worked out on first
+        use: the preview renders the page open in the browser first, and an article's page
+        does not need it."""
+        if self._related is None:
+            self._related = _related_actors(self)
+        return self._related
 
     def actors_by_kind(self) -> list[tuple[str, str, list[Actor]]]:
         groups = defaultdict(list)
@@ -207,7 +216,15 @@ def _relate(index: SiteIndex, bodies: dict[str, RenderedBody]) -> None:
         for slug in event.actors:
             if slug in known:
                 events_by_actor[slug].append(event)
+    index.quotes_by_speaker = dict(quotes_by_speaker)
+    index.events_by_actor = dict(events_by_actor)
+    index.articles_by_actor = dict(articles_by_actor)
 
+
+def _related_actors(index: SiteIndex) -> dict[str, list[tuple[str, str]]]:
+    """For each actor, up to RELATED others, by affiliation, membership, what their quotes
+    are about, and how often they appear together."""
+    known, related = index.actors, {}
     pairs: Counter = Counter()
     for group in [index.article_actors[a.slug] for a in index.articles] + [list(e.actors) for e in index.events]:
         pairs.update(itertools.permutations([s for s in dict.fromkeys(group) if s in known], 2))
@@ -249,7 +266,5 @@ def _relate(index: SiteIndex, bodies: dict[str, RenderedBody]) -> None:
             scores[slug] += count
             reasons.setdefault(slug, "appears with")
         best = heapq.nsmallest(RELATED, [(-score, name_key[slug], slug) for slug, score in scores.items()])
-        index.related[actor.slug] = [(slug, reasons[slug]) for _, _, slug in best]
-    index.quotes_by_speaker = dict(quotes_by_speaker)
-    index.events_by_actor = dict(events_by_actor)
-    index.articles_by_actor = dict(articles_by_actor)
+        related[actor.slug] = [(slug, reasons[slug]) for _, _, slug in best]
+    return related

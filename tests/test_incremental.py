@@ -88,3 +88,20 @@ def test_a_broken_save_then_a_fix_brings_the_site_back(demo_copy, tmp_path):
     assert not broken.ok and files_of(tmp_path / "out") == before
     edit(demo_copy / ARTICLE, "speaker: zhao-lijan", "speaker: zhao-lijian")
     assert builder.build().ok and files_of(tmp_path / "out") == before
+
+
+def test_the_page_open_in_the_preview_comes_before_the_related_actors_are_worked_out(demo_copy, tmp_path,
+                                                                                     monkeypatch):
+    """Ranking related actors looks at the whole site; an article's page does not show them,
+    so it is handed over first. The actor pages made afterwards still show them."""
+    from generator import resolve
+
+    events = []
+    real = resolve._related_actors
+    monkeypatch.setattr(resolve, "_related_actors", lambda index: events.append("related") or real(index))
+    builder = Builder(demo_copy, output=tmp_path / "out")
+    page = "articles/russia-asks-china-for-aid/index.html"
+    result = builder.build(first=[page], on_first=lambda pages: events.append(sorted(p for p in pages
+                                                                                      if p.endswith(".html"))))
+    assert result.ok and events == [[page], "related"]
+    assert 'id="related"' in (tmp_path / "out/actors/zhao-lijian/index.html").read_text()
