@@ -19,7 +19,8 @@ from .config import SiteConfig, read_config
 from .diagnostics import Diagnostics, Location
 from .markup import Markup
 from .model import SLUG, SLUG_HINT, Actor, Article, read_actor, read_article
-from .render import CompiledTemplates, PageCache, environment, render_pages, static_files, static_key, theme_key
+from .render import (CompiledTemplates, PageCache, Superseded, environment, render_pages, static_files, static_key,
+                     theme_key)
 from .resolve import SiteIndex, resolve
 from .write import Discard, Staging, WriteReport, stat_key, unsafe_output
 
@@ -31,6 +32,7 @@ class BuildResult:
     paths: list[str] = field(default_factory=list)  # of the site's files
     report: WriteReport | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    superseded: bool = False  # given up for a newer build: nothing written, nothing wrong
 
     def lap(self, stage: str, started: float) -> float:
         now = time.perf_counter()
@@ -186,20 +188,22 @@ class Builder:
             self._markup = Markup(prefix, unsafe)
         return self._markup
 
-    def build(self, write: bool = True, first=(), on_first=None) -> BuildResult:
+    def build(self, write: bool = True, first=(), on_first=None, stop=None) -> BuildResult:
         """Build the site. The pages in first (output paths) are rendered before the rest,
-        and on_first({path: bytes}) is called with them as soon as they are ready."""
+        and on_first({path: bytes}) is called with them as soon as they are ready. stop()
+        is asked now and then once those are out; if it returns True, the build gives up,
+        leaving output/ and what the next build will reuse as they were (superseded)."""
         # Python's cycle collector would pause a big build again and again to scan the
         # objects the caches keep; the build makes few cycles, so it runs without it.
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._build(write, first, on_first)
+            return self._build(write, first, on_first, stop)
         finally:
             if enabled:
                 gc.enable()
 
-    def _build(self, write: bool, first, on_first) -> BuildResult:
+    def _build(self, write: bool, first, on_first, stop) -> BuildResult:
         diags = Diagnostics()
         result = BuildResult(diags)
         root = self.site_root
@@ -303,8 +307,13 @@ class Builder:
             env, theme = self.environment()
             early = (lambda pages: on_first({**assets, **pages})) if on_first else None
             workers = self._workers(len(index.articles))
-            result.paths = sorted({*assets, *render_pages(index, env, diags, self.pages, theme, staging, first, early,
-                                                          search=self.search, workers=workers)})
+            try:
+                made = render_pages(index, env, diags, self.pages, theme, staging, first, early,
+                                    search=self.search, workers=workers, stop=stop)
+            except Superseded:
+                result.superseded = True
+                return result
+            result.paths = sorted({*assets, *made})
             clock = result.lap("render", clock)
             if diags.errors or not write:
                 return result

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import json
 import multiprocessing
 from collections import OrderedDict
 from pathlib import Path
@@ -134,6 +133,7 @@ class PageCache:
         self.everything: object = None  # the last build's whole-site key
         self.pages: dict[str, tuple[object, bytes]] = {}  # path -> (inputs, digest)
         self.fragments: dict[object, Markup] = {}  # pieces many pages share: quotes, events, cards
+        self.json = structured.JsonPieces()  # entries of the data files
         self.theme: object = None
         self.rendered = 0
         self.reused = 0
@@ -276,17 +276,19 @@ class Pages:
         self.plan.append((path, key, lambda: self._render(path, template, **context())))
 
     def data(self, path: str, make) -> None:
-        """Plan a JSON file made from make(), remade when anything in the site changed."""
-        self.plan.append((path, EVERYTHING, lambda: self._dump(make())))
+        """Plan a JSON file whose text make() returns, remade when anything in the site changed."""
+        self.plan.append((path, EVERYTHING, lambda: (make() + "\n").encode("utf-8")))
 
     def constant(self, path: str, data: bytes) -> None:
         self.plan.append((path, ("constant", data), lambda: data))
 
-    def run(self, staging, first=(), on_first=None, workers: int = 1) -> None:
+    def run(self, staging, first=(), on_first=None, workers: int = 1, stop=None) -> None:
         """Render the plan into staging, the paths in first before the others; on_first(pages)
         is called with those pages once they are ready, while the rest are still being made.
         With workers > 1, the pages are shared out among that many forked processes, and
-        the next build renders them all again (their inputs stay in those processes)."""
+        the next build renders them all again (their inputs stay in those processes).
+        stop() is asked between the pages after the first ones: when it says so, the build
+        gives up (Superseded), as a newer one is due."""
         first = set(first)
         ordered = sorted(self.plan, key=lambda item: item[0] not in first)
         if workers > 1:
@@ -301,6 +303,8 @@ class Pages:
                 if early and not self.diags.errors:
                     on_first(early)
                 on_first = None
+            elif on_first is None and stop is not None and stop():
+                raise Superseded()
 
     def _one(self, staging, path: str, key, make):
         """Render one planned page into staging unless output/ holds it as the last build
@@ -341,9 +345,6 @@ class Pages:
                 self.fresh[rel] = (_ELSEWHERE, sum_)
             self.diags.items.extend(problems)
             self.cache.rendered += rendered
-
-    def _dump(self, data) -> bytes:
-        return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
     def _render(self, path: str, template: str, **context) -> bytes | None:
         if callable(context.get("ld")):
@@ -406,9 +407,9 @@ class Pages:
         self.constant(".nojekyll", b"")
         if index.config.cname:
             self.constant("CNAME", (index.config.cname + "\n").encode())
-        self.data("data/explainer.json", lambda: structured.explainer_json(index, urls))
+        self.data("data/explainer.json", lambda: structured.explainer_json(index, urls, self.cache.json))
         self.data("data/timeline.json",
-                  lambda: structured.timeline_json(index, urls, lambda slugs: str(self.names(slugs))))
+                  lambda: structured.timeline_json(index, urls, lambda slugs: str(self.names(slugs)), self.cache.json))
 
     def _actor_pages(self, actor) -> None:
         """An actor's page; an actor with long lists gets more pages (page/2/ ...), each
@@ -569,6 +570,10 @@ def _runtime_location(exc: Exception, template: str) -> Location:
     return found or Location(f"templates/{template}")
 
 
+class Superseded(Exception):
+    """A build given up because a newer one is due."""
+
+
 _ELSEWHERE = object()  # the inputs of a page rendered in another process: equal to nothing
 SHARES = 8  # parts of the plan for each process: neighbouring pages share fragments, and
 # processes that finish early take the next part
@@ -595,16 +600,17 @@ def _render_share(number: int):
 
 
 def render_pages(index: SiteIndex, env: jinja2.Environment, diags: Diagnostics, cache: PageCache, theme: tuple,
-                 staging, first=(), on_first=None, search: bool = False, workers: int = 1) -> list[str]:
+                 staging, first=(), on_first=None, search: bool = False, workers: int = 1, stop=None) -> list[str]:
     """Render every page into staging (see write.Staging); pages whose inputs equal those in
     cache, and which output/ still holds, are kept as they are. theme is theme_key() of the
     templates env reads; pages in first are made first, and on_first is called with them
-    (see Pages.run). The paths of the site's files."""
+    (see Pages.run, also for stop). The paths of the site's files."""
     pages = Pages(index, env, diags, cache, theme, search)
     pages.build()
-    pages.run(staging, first, on_first, workers)
+    pages.run(staging, first, on_first, workers, stop)
     if not diags.errors:
         # pages rendered in other processes left no inputs to compare with next time
         everything = pages.everything if workers == 1 else None
         cache.pages, cache.fragments, cache.everything = pages.fresh, pages.fragments, everything
+        cache.json.turn()
     return sorted(pages.fresh)

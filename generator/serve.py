@@ -41,6 +41,7 @@ QUIET = 0.03  # a burst of saves has ended when nothing changed for this long
 LONGEST_BURST = 0.5  # rebuild after this long even if saves keep coming
 EARLY_WAIT = 0.4  # how long the rest of a build waits for reloaded pages to come back
 INDEX_AFTER = 1.5  # the search index is refreshed once saves have paused this long
+LOOK_EVERY = 0.3  # seconds between looks for a newer save while a build is under way
 
 LIVE_SCRIPT = ('<script>(function(){var s=document.createElement("script");'
                's.src="//"+location.hostname+":"+(location.port||(location.protocol=="https:"?443:80))'
@@ -133,12 +134,20 @@ class Preview:
         if self.back_count >= self.back_expected:
             self.back.set()
 
-    def build(self) -> BuildResult:
+    def build(self, since: dict | None = None) -> BuildResult:
+        """Build; with since (the snapshot the build starts from), give up once the open
+        pages are out if another save has come meanwhile: the next build is due at once,
+        and pages not yet rebuilt go on waiting for it (idle stays clear)."""
         self.idle.clear()
         self.early, self.reloaded_early = {}, False
+        result = None
         try:
             started = time.perf_counter()
-            result = self.builder.build(first=self.viewed(), on_first=self._early)
+            result = self.builder.build(first=self.viewed(), on_first=self._early,
+                                        stop=self._saved_since(since) if since is not None else None)
+            if result.superseded:
+                print("A newer save came: rebuilding for it.", file=self.out, flush=True)
+                return result
             self.builds += 1
             self.errors = result.diagnostics.errors
             if result.index is not None:
@@ -157,7 +166,22 @@ class Preview:
             return result
         finally:
             self.early = {}
-            self.idle.set()
+            if result is None or not result.superseded:
+                self.idle.set()
+
+    def _saved_since(self, known: dict):
+        """stop() for a build: whether the sources differ from known, looked at no more than
+        every LOOK_EVERY seconds (a look at a large site takes a few hundredths)."""
+        due = time.monotonic() + LOOK_EVERY
+
+        def stop() -> bool:
+            nonlocal due
+            if time.monotonic() < due:
+                return False
+            due = time.monotonic() + LOOK_EVERY
+            return snapshot(self.site_root) != known
+
+        return stop
 
     def index_search(self) -> None:
         """Refresh the search index after the pages are out, in a background process at low
@@ -196,7 +220,10 @@ class Preview:
                     now, last = later, time.monotonic()
             before = now
             try:
-                result = self.build()
+                result = self.build(since=now)
+                if result.superseded:  # build again at the next look, whatever it finds
+                    before = None
+                    continue
                 if not (self.reloaded_early and result.ok):
                     self.reload_browsers()
                 if result.ok and result.report and (result.report.written or result.report.removed):

@@ -141,52 +141,126 @@ def _date_parts(date: PartialDate) -> dict:
     return parts
 
 
-def timeline_json(index: SiteIndex, urls: Urls, render_names) -> dict:
-    """Knight Lab TimelineJS's JSON: a title slide and one slide an event."""
-    events = []
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def dump_json(data) -> str:
+    """The data files' JSON: UTF-8 as is, no spaces."""
+    return _ENCODER.encode(data)
+
+
+class JsonPieces:
+    """The JSON text of the data files' entries, kept from one build to the next: an entry
+    whose inputs are last time's is neither built nor encoded again.
+
+    An entry is found by the identity of the model object it shows (articles, quotes and
+    actors that did not change are the very objects of the last build) and the other
+    inputs, compared with ==. The entry keeps its object alive, so no other object can take
+    its identity while the entry is kept."""
+
+    def __init__(self):
+        self.previous: dict = {}
+        self.current: dict = {}
+
+    def entry(self, item, inputs: tuple, make) -> str:
+        key = (id(item), inputs)
+        found = self.current.get(key) or self.previous.get(key)
+        if found is None:
+            found = (item, dump_json(make()))
+        self.current[key] = found
+        return found[1]
+
+    def turn(self) -> None:
+        """Keep this build's entries for the next, if this build made the data files."""
+        if self.current:
+            self.previous, self.current = self.current, {}
+
+
+def _json_object(fields: list[tuple[str, str]]) -> str:
+    """An object from (name, JSON text) pairs, as dump_json would write it."""
+    return "{" + ",".join(f"{dump_json(name)}:{text}" for name, text in fields) + "}"
+
+
+def _json_list(texts) -> str:
+    return "[" + ",".join(texts) + "]"
+
+
+def _slide(event: TimelineEvent, index: SiteIndex, urls: Urls, names: str) -> dict:
+    text = event.description or ""
+    if names:
+        text += f"<p>With {names}.</p>"
+    links = ", ".join(f'<a href="{urls.absolute(Urls.article(a))}">{html.escape(index.article(a).title)}</a>'
+                      for a in event.articles)
+    text += f"<p>Read: {links}</p>"
+    slide = {"unique_id": f"event-{event.id}", "start_date": _date_parts(event.date),
+             "text": {"headline": event.title, "text": text},
+             "display_date": display_span(event.date, event.end)}
+    if event.end:
+        slide["end_date"] = _date_parts(event.end)
+    if event.place:
+        slide["group"] = event.place
+    return slide
+
+
+def timeline_json(index: SiteIndex, urls: Urls, render_names, pieces: JsonPieces | None = None) -> str:
+    """Knight Lab TimelineJS's JSON text: a title slide and one slide an event."""
+    pieces = pieces or JsonPieces()
+    slides = []
     for event in index.events:
-        names = render_names(event.actors)
-        text = event.description or ""
-        if names:
-            text += f"<p>With {names}.</p>"
-        links = ", ".join(f'<a href="{urls.absolute(Urls.article(a))}">{html.escape(index.article(a).title)}</a>'
-                          for a in event.articles)
-        text += f"<p>Read: {links}</p>"
-        slide = {"unique_id": f"event-{event.id}", "start_date": _date_parts(event.date),
-                 "text": {"headline": event.title, "text": text},
-                 "display_date": display_span(event.date, event.end)}
-        if event.end:
-            slide["end_date"] = _date_parts(event.end)
-        if event.place:
-            slide["group"] = event.place
-        events.append(slide)
+        shown = ("slide", event, tuple(index.actors[s].name if s in index.actors else None for s in event.actors),
+                 tuple(index.article(a).title for a in event.articles), urls.origin, urls.prefix)
+        # events are made anew by each build: compared by their value
+        slides.append(pieces.entry(None, shown, lambda e=event: _slide(e, index, urls, render_names(e.actors))))
     title = {"text": {"headline": index.config.title, "text": index.config.description or ""}}
-    return {"title": title, "events": events}
+    return _json_object([("title", dump_json(title)), ("events", _json_list(slides))])
 
 
-def explainer_json(index: SiteIndex, urls: Urls) -> dict:
-    def quote(q: Quote) -> dict:
-        return {"id": f"{q.article}-{q.anchor}", "speaker": q.speaker.slug, "text": q.text,
-                "said": q.said.iso(), "context": q.context, "via": q.via,
-                "about": [r.slug for r in q.about], "topics": list(q.topics),
-                "paraphrase": q.paraphrase, "language": q.language, "article": q.article,
-                "url": urls.absolute(Urls.quote(q))}
+def _actor_entry(a: Actor, urls: Urls) -> dict:
+    return {"slug": a.slug, "name": a.name, "kind": a.kind, "role": a.role,
+            "affiliations": [r.slug for r in a.affiliations], "aliases": list(a.aliases),
+            "links": {label: url for label, url in a.links},
+            "url": urls.absolute(Urls.actor(a.slug))}
 
-    return {
-        "site": {"title": index.config.title, "url": urls.absolute(), "language": index.config.language},
-        "actors": [{"slug": a.slug, "name": a.name, "kind": a.kind, "role": a.role,
-                    "affiliations": [r.slug for r in a.affiliations], "aliases": list(a.aliases),
-                    "links": {label: url for label, url in a.links},
-                    "url": urls.absolute(Urls.actor(a.slug))} for a in index.actors.values()],
-        "articles": [{"slug": a.slug, "title": a.title, "date": a.date.iso(),
-                      "updated": a.updated.iso() if a.updated else None, "summary": a.summary,
-                      "actors": index.article_actors.get(a.slug, []),
-                      "sources": [{"publisher": s.publisher, "url": s.url, "title": s.title,
-                                   "date": s.date.iso() if s.date else None} for s in a.sources],
-                      "url": urls.absolute(Urls.article(a.slug))} for a in index.articles],
-        "events": [{"id": e.id, "date": e.date.iso(), "precision": e.date.precision,
-                    "end": e.end.iso() if e.end else None, "title": e.title, "place": e.place,
-                    "actors": list(e.actors), "articles": list(e.articles),
-                    "url": urls.absolute(urls.event(e))} for e in index.events],
-        "quotes": [quote(q) for q in index.quotes],
-    }
+
+def _article_entry(a: Article, actors: list[str], urls: Urls) -> dict:
+    return {"slug": a.slug, "title": a.title, "date": a.date.iso(),
+            "updated": a.updated.iso() if a.updated else None, "summary": a.summary,
+            "actors": actors,
+            "sources": [{"publisher": s.publisher, "url": s.url, "title": s.title,
+                         "date": s.date.iso() if s.date else None} for s in a.sources],
+            "url": urls.absolute(Urls.article(a.slug))}
+
+
+def _event_entry(e: TimelineEvent, url: str) -> dict:
+    return {"id": e.id, "date": e.date.iso(), "precision": e.date.precision,
+            "end": e.end.iso() if e.end else None, "title": e.title, "place": e.place,
+            "actors": list(e.actors), "articles": list(e.articles), "url": url}
+
+
+def _quote_entry(q: Quote, urls: Urls) -> dict:
+    return {"id": f"{q.article}-{q.anchor}", "speaker": q.speaker.slug, "text": q.text,
+            "said": q.said.iso(), "context": q.context, "via": q.via,
+            "about": [r.slug for r in q.about], "topics": list(q.topics),
+            "paraphrase": q.paraphrase, "language": q.language, "article": q.article,
+            "url": urls.absolute(Urls.quote(q))}
+
+
+def explainer_json(index: SiteIndex, urls: Urls, pieces: JsonPieces | None = None) -> str:
+    """data/explainer.json's text: the site, its actors, articles, events and quotes."""
+    pieces = pieces or JsonPieces()
+    where = (urls.origin, urls.prefix)
+    site = {"title": index.config.title, "url": urls.absolute(), "language": index.config.language}
+    actors = [pieces.entry(a, ("actor", where), lambda a=a: _actor_entry(a, urls)) for a in index.actors.values()]
+    articles = []
+    for a in index.articles:
+        shown = index.article_actors.get(a.slug, [])
+        articles.append(pieces.entry(a, ("article", tuple(shown), where),
+                                     lambda a=a, shown=shown: _article_entry(a, shown, urls)))
+    events = []
+    for e in index.events:
+        url = urls.absolute(urls.event(e))
+        events.append(pieces.entry(None, ("event", e, url), lambda e=e, url=url: _event_entry(e, url)))
+    quotes = [pieces.entry(q, ("quote", where), lambda q=q: _quote_entry(q, urls)) for q in index.quotes]
+    return _json_object([("site", dump_json(site)), ("actors", _json_list(actors)),
+                         ("articles", _json_list(articles)), ("events", _json_list(events)),
+                         ("quotes", _json_list(quotes))])

@@ -105,3 +105,24 @@ def test_the_page_open_in_the_preview_comes_before_the_related_actors_are_worked
                                                                                       if p.endswith(".html"))))
     assert result.ok and events == [[page], "related"]
     assert 'id="related"' in (tmp_path / "out/actors/zhao-lijian/index.html").read_text()
+
+
+def test_a_build_given_up_for_a_newer_one_leaves_everything_as_it_was(demo_copy, tmp_path):
+    """The preview gives up a rebuild once the open page is out if another save came; the
+    output, the staging folder and what the next build reuses are as before it started."""
+    out = tmp_path / "out"
+    builder = Builder(demo_copy, output=out)
+    assert builder.build().ok
+    before = files_of(out)
+    builder.files.RACY = -1
+    edit(demo_copy / ARTICLE, "Weeks into the war", "Some weeks into the war")
+    page = "articles/russia-asks-china-for-aid/index.html"
+    early, asked = [], []
+    result = builder.build(first=[page], on_first=early.append, stop=lambda: asked.append(1) or True)
+    assert result.superseded and result.ok and result.report is None and asked == [1]
+    assert b"Some weeks into the war" in early[0][page]
+    assert files_of(out) == before and not (tmp_path / ".out.staging").exists()
+    assert builder.build().ok
+    fresh = tmp_path / "fresh"
+    assert build(demo_copy, output=fresh).ok
+    assert files_of(out) == files_of(fresh)

@@ -201,3 +201,25 @@ def test_the_browser_reloads_on_every_save(server, demo_site):
         page.wait_for_function("() => !document.getElementById('explainer-errors')", timeout=5000)
         assert page.locator("h1").inner_text() == "What Washington told Beijing before the Rome talks"
         browser.close()
+
+
+def test_a_save_during_a_long_rebuild_starts_the_next_one_at_once(tmp_path):
+    """A rebuild of every page (the site's title changed) is given up when another save comes,
+    and one rebuild then shows both saves; pages wait for it rather than show the old site."""
+    from bench.corpus import write_corpus
+
+    site = write_corpus(1000, tmp_path / "corpus")
+    running = Server(site)
+    try:
+        page = running.prefix + "articles/article-00007/"
+        before = running.count("Rebuilt in")
+        edit(site / "site.yaml", "title: Benchmark explainer", "title: Benchmark explainer, retitled")
+        time.sleep(0.5)
+        path = site / "content/articles/article-00007.md"
+        path.write_text(path.read_text().replace("\n\n", "\n\nA second save.\n\n", 1))
+        status, _, body = running.raw(page)  # waits for the rebuild, never the old page
+        assert status == 200 and b"A second save." in body and b"retitled" in body, running.lines
+        assert running.count("A newer save came") >= 1, running.lines
+        assert wait_for(lambda: running.count("Rebuilt in") == before + 1), running.lines
+    finally:
+        running.stop()
