@@ -27,7 +27,7 @@ def machine() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer edits, no README update")
-    parser.add_argument("--sizes", default="1000", help="corpus sizes for the serve latency, e.g. 1000,10000")
+    parser.add_argument("--sizes", default="1000,10000", help="corpus sizes for the serve latency")
     parser.add_argument("--build-sizes", default="1000,10000", help="corpus sizes for build times")
     parser.add_argument("--runs", type=int, default=3, help="runs of each build measurement")
     args = parser.parse_args()
