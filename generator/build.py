@@ -363,7 +363,8 @@ def build(site_root: Path, output: Path | None = None, base_url: str | None = No
           drafts: bool = False, write: bool = True, search_index: bool = False) -> BuildResult:
     """Build the site at site_root once; write to output only when nothing is wrong, and
     index it for search when asked to."""
-    builder = Builder(site_root, output, base_url, drafts, search=search_index, once=True)
+    # check (write=False) writes nothing at all, not even the cache
+    builder = Builder(site_root, output, base_url, drafts, search=search_index, once=True, cache=write)
     result = builder.build(write)
     if search_index and result.ok and write:
         report = result.report

@@ -118,7 +118,7 @@ def test_check_writes_nothing(site):
     result = run_cli("check", "--site", str(root))
     assert result.returncode == 0, result.stderr
     assert "1 articles" in result.stdout or "1 article" in result.stdout
-    assert not (root / "output").exists()
+    assert not (root / "output").exists() and not (root / ".explainer-cache").exists()
 
 
 def test_site_templates_override_the_theme_file_by_file(site, tmp_path):
