@@ -111,15 +111,18 @@ def _listing(root: Path, folder: Path, suffixes: tuple[str, ...], diags: Diagnos
                     "move the folder into the site instead of linking to it")
         return []
     found = []
-    for entry in sorted(folder.iterdir()):
+    with os.scandir(folder) as listing:  # names and kinds without a look at each file
+        entries = sorted(listing, key=lambda e: e.name)
+    for entry in entries:
         if entry.name.startswith(".") or entry.name.endswith("~"):
             continue
         if entry.is_dir():
             continue
-        if entry.suffix.lower() in suffixes:
-            found.append(entry)
+        path = folder / entry.name
+        if path.suffix.lower() in suffixes:
+            found.append(path)
         else:
-            diags.warning(Location(entry.relative_to(root).as_posix()),
+            diags.warning(Location(path.relative_to(root).as_posix()),
                           f"ignored: only {' and '.join(suffixes)} files are read here")
     return found
 

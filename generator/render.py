@@ -446,7 +446,8 @@ class Pages:
             years=years, latest=index.events[-10:][::-1],
             ld=structured.page_ld("CollectionPage", "Timeline", urls.absolute("timeline/"), index, urls)))
         for path, year, number, count, events in self.timeline:
-            inputs = ("year", tuple(years), year, number, count, tuple(self._event_key(e) for e in events))
+            inputs = (lambda y=year, n=number, c=count, e=events:
+                      ("year", tuple(years), y, n, c, tuple(self._event_key(event) for event in e)))
             self.page(path + "index.html", "timeline.html", inputs, lambda p=path, y=year, n=number, c=count, e=events: dict(
                 groups=_timeline_groups(e), years=years, year=y, pager=_pager(f"timeline/{y}/", n, c),
                 people=_people(e),
@@ -471,7 +472,8 @@ class Pages:
             for number in range(1, count + 1):
                 part = quotes[(number - 1) * QUOTES_PER_PAGE: number * QUOTES_PER_PAGE]
                 path = f"quotes/{speaker.slug}/" + (f"page/{number}/" if number > 1 else "") + "index.html"
-                inputs = ("speaker", speaker, len(quotes), number, count, tuple(self._quote_key(q) for q in part))
+                inputs = (lambda a=speaker, t=len(quotes), n=number, c=count, q=part:
+                          ("speaker", a, t, n, c, tuple(self._quote_key(quote) for quote in q)))
                 self.page(path, "quotes.html", inputs, lambda a=speaker, q=part, n=number, c=count: dict(
                     speakers=[a], quotes_of={a.slug: q}, speaker=a, pager=_pager(f"quotes/{a.slug}/", n, c),
                     ld=structured.page_ld("CollectionPage", f"Who said what: {a.name}",

@@ -162,8 +162,9 @@ def _fill_names(event: TimelineEvent, name) -> TimelineEvent:
 
 
 def _merge_events(articles: list[Article], markup: Markup, diags: Diagnostics) -> list[TimelineEvent]:
+    """One event for each id, told first by the oldest article; articles are newest first."""
     merged: dict[str, list[Event]] = defaultdict(list)
-    for article in sorted(articles, key=lambda a: (a.date.sort_key(), a.slug)):
+    for article in reversed(articles):
         for event in article.events:
             merged[event.id].append(event)
     result = []
