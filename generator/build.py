@@ -21,7 +21,7 @@ from .markup import Markup
 from .model import SLUG, SLUG_HINT, Actor, Article, read_actor, read_article
 from .render import (CompiledTemplates, PageCache, Superseded, environment, render_pages, static_files, static_key,
                      theme_key)
-from .resolve import SiteIndex, resolve
+from .resolve import Reuse, SiteIndex, resolve
 from .write import Discard, Staging, WriteReport, stat_key, unsafe_output
 
 
@@ -168,6 +168,7 @@ class Builder:
         self.actors, self.prepared = _Memo(), _Memo()  # prepared: (article, rendered body) of each article file
         self.disk = DiskCache(site_root) if cache else None
         self.pages = PageCache()
+        self.linked = Reuse()  # pieces of the last build's linking
         self.written: dict[str, tuple] = {}
         self._markup: Markup | None = None
         self.compiled = CompiledTemplates()
@@ -282,7 +283,7 @@ class Builder:
         if config is None:
             return result
 
-        index = resolve(config, actors, known, articles, bodies, markup, self.drafts, diags)
+        index = resolve(config, actors, known, articles, bodies, markup, self.drafts, diags, self.linked)
         result.index = index
         bodies = None  # index.bodies holds the finished HTML
         _check_images(index, {f"media/{rel}" for rel in media}, diags)

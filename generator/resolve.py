@@ -10,7 +10,7 @@ import heapq
 import html
 import itertools
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .config import SiteConfig
 from .dates import PartialDate
@@ -98,8 +98,35 @@ def check_refs(refs: list[Ref], known: set[str], actors: dict[str, Actor], what:
         diags.error(ref.location, f"{what} '{ref.slug}' is not a known actor", hint)
 
 
+class Reuse:
+    """What linking made from objects that did not change, kept from one build to the next.
+
+    A piece is found by the identity of the objects it was made from, which it holds (so no
+    other object can take their identity while it is kept), and is used again only while
+    the other inputs it records are equal."""
+
+    def __init__(self):
+        self.previous: dict = {}
+        self.current: dict = {}
+
+    def get(self, kind: str, sources: tuple, inputs, make):
+        key = (kind, *map(id, sources))
+        found = self.current.get(key) or self.previous.get(key)
+        if found is None or found[1] != inputs:
+            found = (sources, inputs, make())
+        self.current[key] = found
+        return found[2]
+
+    def turn(self) -> None:
+        self.previous, self.current = self.current, {}
+
+
 def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], articles: list[Article],
-            bodies: dict[str, RenderedBody], markup: Markup, drafts: bool, diags: Diagnostics) -> SiteIndex:
+            bodies: dict[str, RenderedBody], markup: Markup, drafts: bool, diags: Diagnostics,
+            reuse: Reuse | None = None) -> SiteIndex:
+    """Link the site: check every reference, merge events, fill in actor names, relate actors.
+    reuse carries pieces from the last build of the same site."""
+    reuse = reuse or Reuse()
     actor_map = {a.slug: a for a in sorted(actors, key=_name_key)}
     known = set(known_slugs) | set(actor_map)
 
@@ -131,7 +158,7 @@ def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], arti
 
     published = sorted((a for a in seen_slugs.values() if drafts or not a.draft),
                        key=lambda a: (a.date.sort_key(), a.slug), reverse=True)
-    events = _merge_events(published, markup, diags)
+    events = _merge_events(published, markup, diags, reuse)
     quotes = sorted((q for a in published for q in a.quotes),
                     key=lambda q: (q.said.sort_key(), q.article, q.number))
 
@@ -141,27 +168,35 @@ def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], arti
         actor = actor_map.get(match.group(1))
         return html.escape(actor.name if actor else match.group(1), quote=False)
 
+    def filled(text: str) -> str:
+        """text with its actor name placeholders filled in; again only if a name changed."""
+        slugs = reuse.get("slugs", (text,), None, lambda: tuple(dict.fromkeys(NAME_PLACEHOLDER.findall(text))))
+        names = tuple(actor_map[s].name if s in actor_map else None for s in slugs)
+        return reuse.get("filled", (text,), names, lambda: NAME_PLACEHOLDER.sub(name, text) if slugs else text)
+
     for article in published:
         rendered = bodies.get(article.slug)
-        index.bodies[article.slug] = NAME_PLACEHOLDER.sub(name, rendered.html) if rendered else ""
+        index.bodies[article.slug] = filled(rendered.html) if rendered else ""
         if article.summary:
             summary = rendered.summary if rendered and rendered.summary is not None else markup.snippet(article.summary)
-            index.article_summaries[article.slug] = NAME_PLACEHOLDER.sub(name, summary)
+            index.article_summaries[article.slug] = filled(summary)
     for actor in actor_map.values():
         if actor.summary:
-            index.actor_summaries[actor.slug] = NAME_PLACEHOLDER.sub(name, markup.snippet(actor.summary))
-    index.events = [_fill_names(e, name) for e in events]
-    _relate(index, bodies)
+            index.actor_summaries[actor.slug] = filled(markup.snippet(actor.summary))
+    index.events = [_fill_names(e, filled) for e in events]
+    _relate(index, bodies, reuse)
+    reuse.turn()
     return index
 
 
-def _fill_names(event: TimelineEvent, name) -> TimelineEvent:
+def _fill_names(event: TimelineEvent, filled) -> TimelineEvent:
     if not event.description:
         return event
-    return TimelineEvent(**{**event.__dict__, "description": NAME_PLACEHOLDER.sub(name, event.description)})
+    description = filled(event.description)
+    return event if description is event.description else replace(event, description=description)
 
 
-def _merge_events(articles: list[Article], markup: Markup, diags: Diagnostics) -> list[TimelineEvent]:
+def _merge_events(articles: list[Article], markup: Markup, diags: Diagnostics, reuse: Reuse) -> list[TimelineEvent]:
     """One event for each id, told first by the oldest article; articles are newest first."""
     merged: dict[str, list[Event]] = defaultdict(list)
     for article in reversed(articles):
@@ -176,35 +211,46 @@ def _merge_events(articles: list[Article], markup: Markup, diags: Diagnostics) -
                             f"event '{event_id}' has other dates here than in {first.location}",
                             "events that share an id are one event: give them the same date and end, "
                             "or give this one its own id")
-        actors = list(dict.fromkeys(ref.slug for e in tellings for ref in e.actors))
-        description = next((e.description for e in tellings if e.description), None)
-        result.append(TimelineEvent(
-            id=event_id,
-            date=first.date,
-            end=first.end,
-            title=first.title,
-            location=first.location,
-            description=markup.snippet(description) if description else None,
-            actors=tuple(actors),
-            place=next((e.place for e in tellings if e.place), None),
-            articles=tuple(dict.fromkeys(e.article for e in tellings)),
-        ))
+        result.append(reuse.get("event", (*tellings, markup), None, lambda t=tellings: _merged(t, markup)))
     result.sort(key=lambda e: (e.date.sort_key(), e.end.sort_key() if e.end else (), e.id))
     return result
 
 
-def _relate(index: SiteIndex, bodies: dict[str, RenderedBody]) -> None:
+def _merged(tellings: list[Event], markup: Markup) -> TimelineEvent:
+    """One event from the articles that tell it, the oldest first."""
+    first = tellings[0]
+    description = next((e.description for e in tellings if e.description), None)
+    return TimelineEvent(
+        id=first.id,
+        date=first.date,
+        end=first.end,
+        title=first.title,
+        location=first.location,
+        description=markup.snippet(description) if description else None,
+        actors=tuple(dict.fromkeys(ref.slug for e in tellings for ref in e.actors)),
+        place=next((e.place for e in tellings if e.place), None),
+        articles=tuple(dict.fromkeys(e.article for e in tellings)),
+    )
+
+
+def _mentioned(article: Article, rendered: RenderedBody | None) -> tuple[str, ...]:
+    """Every actor an article names, in the order it first names them."""
+    order = [r.slug for r in article.actors]
+    order += [r.slug for r in rendered.mentions] if rendered else []
+    for quote in article.quotes:
+        order += [quote.speaker.slug] + [r.slug for r in quote.about]
+    for event in article.events:
+        order += [r.slug for r in event.actors]
+    return tuple(dict.fromkeys(order))
+
+
+def _relate(index: SiteIndex, bodies: dict[str, RenderedBody], reuse: Reuse) -> None:
     known = index.actors
     articles_by_actor = defaultdict(list)
     for article in index.articles:
         rendered = bodies.get(article.slug)
-        order = [r.slug for r in article.actors]
-        order += [r.slug for r in rendered.mentions] if rendered else []
-        for quote in article.quotes:
-            order += [quote.speaker.slug] + [r.slug for r in quote.about]
-        for event in article.events:
-            order += [r.slug for r in event.actors]
-        slugs = [s for s in dict.fromkeys(order) if s in known]
+        order = reuse.get("mentioned", (article, rendered), None, lambda a=article, r=rendered: _mentioned(a, r))
+        slugs = [s for s in order if s in known]
         index.article_actors[article.slug] = slugs
         for slug in slugs:
             articles_by_actor[slug].append(article)
