@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import load as loader
-from . import search, yamlio
+from . import forked, search, yamlio
 from .cache import DiskCache
 from .config import SiteConfig, read_config
 from .diagnostics import Diagnostics, Location
@@ -309,8 +309,11 @@ class Builder:
             early = (lambda pages: on_first({**assets, **pages})) if on_first else None
             workers = self._workers(len(index.articles))
             try:
-                made = render_pages(index, env, diags, self.pages, theme, staging, first, early,
-                                    search=self.search, workers=workers, stop=stop)
+                if workers > 1:
+                    made = forked.render_pages(index, env, diags, self.pages, theme, staging, workers, self.search)
+                else:
+                    made = render_pages(index, env, diags, self.pages, theme, staging, first, early,
+                                        search=self.search, stop=stop)
             except Superseded:
                 result.superseded = True
                 return result

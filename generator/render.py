@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import gc
-import multiprocessing
 from collections import OrderedDict
 from pathlib import Path
 
@@ -282,21 +280,16 @@ class Pages:
     def constant(self, path: str, data: bytes) -> None:
         self.plan.append((path, ("constant", data), lambda: data))
 
-    def run(self, staging, first=(), on_first=None, workers: int = 1, stop=None) -> None:
+    def run(self, staging, first=(), on_first=None, stop=None) -> None:
         """Render the plan into staging, the paths in first before the others; on_first(pages)
         is called with those pages once they are ready, while the rest are still being made.
-        With workers > 1, the pages are shared out among that many forked processes, and
-        the next build renders them all again (their inputs stay in those processes).
         stop() is asked between the pages after the first ones: when it says so, the build
         gives up (Superseded), as a newer one is due."""
         first = set(first)
         ordered = sorted(self.plan, key=lambda item: item[0] not in first)
-        if workers > 1:
-            self._run_forked(staging, ordered, workers)
-            return
         early = {}
         for number, (path, key, make) in enumerate(ordered):
-            data, key = self._one(staging, path, key, make)
+            data, key = self.one(staging, path, key, make)
             if path in first and path in self.fresh:
                 early[path] = data if data is not None else (staging.output / path).read_bytes()
             if on_first is not None and (number + 1 == len(ordered) or ordered[number + 1][0] not in first):
@@ -306,13 +299,13 @@ class Pages:
             elif on_first is None and stop is not None and stop():
                 raise Superseded()
 
-    def _one(self, staging, path: str, key, make):
+    def one(self, staging, path: str, key, make):
         """Render one planned page into staging unless output/ holds it as the last build
         made it: (its bytes or None when reused, its inputs). Without keep_inputs, the inputs
         of a page that the last build did not make are not worked out."""
         previous = self.cache.pages.get(path)
         if previous is None and not self.keep_inputs:
-            key = _ELSEWHERE
+            key = ELSEWHERE
         elif key is not EVERYTHING:  # inputs are worked out only now, so the first pages come quickly
             key = (self.common_key, key() if callable(key) else key)
         if previous is not None and (previous[0] is key and self.nothing_changed
@@ -328,23 +321,6 @@ class Pages:
             _, sum_, _ = staging.put(path, data)
             self.fresh[path] = (key, sum_)
         return data, key
-
-    def _run_forked(self, staging, ordered, workers: int) -> None:
-        global _FORKED
-        self.index.related  # worked out once, here, rather than in each process
-        _FORKED = (self, staging, ordered, workers)
-        try:
-            context = multiprocessing.get_context("fork")
-            with context.Pool(workers) as pool:
-                shares = pool.map(_render_share, range(workers * SHARES), chunksize=1)
-        finally:
-            _FORKED = None
-        for reports, problems, rendered in shares:
-            staging.record(reports)
-            for rel, sum_, _ in reports:
-                self.fresh[rel] = (_ELSEWHERE, sum_)
-            self.diags.items.extend(problems)
-            self.cache.rendered += rendered
 
     def _render(self, path: str, template: str, **context) -> bytes | None:
         if callable(context.get("ld")):
@@ -576,43 +552,19 @@ class Superseded(Exception):
     """A build given up because a newer one is due."""
 
 
-_ELSEWHERE = object()  # the inputs of a page rendered in another process: equal to nothing
-SHARES = 8  # parts of the plan for each process: neighbouring pages share fragments, and
-# processes that finish early take the next part
-_FORKED = None  # what forked processes render: (pages, staging, ordered plan, workers)
-
-
-def _render_share(number: int):
-    """In a forked process: the number-th of the plan's workers * SHARES parts."""
-    pages, staging, ordered, workers = _FORKED
-    if not gc.isenabled():
-        # The build turned the collector off; here it collects what rendering leaves, and
-        # leaves alone (and unwritten, so shared with the parent) what the fork brought.
-        gc.freeze()
-        gc.enable()
-    pages.fresh, pages.diags.items, pages.cache.rendered, pages.keep_inputs = {}, [], 0, False
-    staging.staged, staging.kept = {}, {}
-    reports = []
-    size = -(-len(ordered) // (workers * SHARES))
-    for path, key, make in ordered[number * size:(number + 1) * size]:
-        data, _ = pages._one(staging, path, key, make)
-        if path in pages.fresh:
-            reports.append((path, pages.fresh[path][1], path in staging.staged))
-    return reports, pages.diags.items, pages.cache.rendered
+ELSEWHERE = object()  # the inputs of a page rendered in another process: equal to nothing
 
 
 def render_pages(index: SiteIndex, env: jinja2.Environment, diags: Diagnostics, cache: PageCache, theme: tuple,
-                 staging, first=(), on_first=None, search: bool = False, workers: int = 1, stop=None) -> list[str]:
+                 staging, first=(), on_first=None, search: bool = False, stop=None) -> list[str]:
     """Render every page into staging (see write.Staging); pages whose inputs equal those in
     cache, and which output/ still holds, are kept as they are. theme is theme_key() of the
     templates env reads; pages in first are made first, and on_first is called with them
     (see Pages.run, also for stop). The paths of the site's files."""
     pages = Pages(index, env, diags, cache, theme, search)
     pages.build()
-    pages.run(staging, first, on_first, workers, stop)
+    pages.run(staging, first, on_first, stop)
     if not diags.errors:
-        # pages rendered in other processes left no inputs to compare with next time
-        everything = pages.everything if workers == 1 else None
-        cache.pages, cache.fragments, cache.everything = pages.fresh, pages.fragments, everything
+        cache.pages, cache.fragments, cache.everything = pages.fresh, pages.fragments, pages.everything
         cache.json.turn()
     return sorted(pages.fresh)
