@@ -19,8 +19,8 @@ from .config import SiteConfig, read_config
 from .diagnostics import Diagnostics, Location
 from .markup import Markup
 from .model import SLUG, SLUG_HINT, Actor, Article, read_actor, read_article
-from .render import (CompiledTemplates, PageCache, Superseded, environment, render_pages, static_files, static_key,
-                     theme_key)
+from .render import PageCache, Superseded, render_pages
+from .theme import CompiledTemplates, environment, static_files, static_key, theme_key
 from .resolve import Reuse, SiteIndex, resolve
 from .write import Discard, Staging, WriteReport, stat_key, unsafe_output
 

@@ -4,72 +4,22 @@ from __future__ import annotations
 
 import functools
 from collections import OrderedDict
-from pathlib import Path
 
 import jinja2
 from markupsafe import Markup, escape
 
 from . import structured
-from .dates import MONTHS, display_span
+from .dates import MONTHS
 from .diagnostics import Diagnostics, Location
 from .resolve import SiteIndex
 from .structured import Urls
+from .theme import runtime_location, template_file
 
-THEME = Path(__file__).resolve().parent.parent / "templates"
 SPLIT = 500  # more events (quotes) than this, and the timeline (quote index) gets a page a year (speaker)
 PER_PAGE = 50  # quotes, events and articles on each page of an actor
 QUOTES_PER_PAGE = 250  # quotes on each page of a speaker, once the quote index is split
 ARTICLES_PER_PAGE = 100  # articles on each page of the list of articles
 EVENTS_PER_PAGE = 400  # events on each page of a year, once the timeline is split
-
-
-class CompiledTemplates(jinja2.BytecodeCache):
-    """Compiled templates kept in memory between builds (keyed by name and source), so that
-    each build's fresh environment does not compile them again."""
-
-    def __init__(self):
-        self.store: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket):
-        if bucket.key in self.store:
-            bucket.bytecode_from_string(self.store[bucket.key])
-
-    def dump_bytecode(self, bucket):
-        self.store[bucket.key] = bucket.bytecode_to_string()
-
-
-def environment(site_root: Path, compiled: CompiledTemplates | None = None) -> jinja2.Environment:
-    """Templates from the site's own templates/ first, then the default theme, file by file.
-    A new environment for every build: template modules keep the globals they were made with."""
-    folders = template_folders(site_root)
-    env = jinja2.Environment(
-        bytecode_cache=compiled,
-        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
-        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["jsonld"] = lambda data: Markup(structured.dump_script_json(data))
-    env.globals["display_span"] = display_span
-    return env
-
-
-def static_files(site_root: Path) -> dict[str, Path]:
-    """Theme assets under templates/static/, the site's own overriding the theme's by path."""
-    files: dict[str, Path] = {}
-    for folder in (THEME / "static", site_root / "templates" / "static"):
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
-                    files["static/" + path.relative_to(folder).as_posix()] = path
-    return files
-
-
-def static_key(site_root: Path) -> tuple:
-    """Size and time of every static asset, to notice an edited stylesheet."""
-    return tuple((rel, path.stat().st_mtime_ns, path.stat().st_size) for rel, path in static_files(site_root).items())
 
 
 def _timeline_parts(events) -> list[tuple[str, int, int, int, list]]:
@@ -135,25 +85,6 @@ class PageCache:
         self.theme: object = None
         self.rendered = 0
         self.reused = 0
-
-
-def template_folders(site_root: Path) -> list[Path]:
-    """The site's own templates/ first, when it has one that is not the theme itself."""
-    own = site_root / "templates"
-    if own.is_dir() and own.resolve() != THEME:
-        return [own, THEME]
-    return [THEME]
-
-
-def theme_key(site_root: Path) -> tuple:
-    """The text of every template the build can use, and whether the site has its own."""
-    texts, own = [], False
-    for folder in template_folders(site_root):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "static" not in path.relative_to(folder).parts:
-                texts.append((str(path), path.read_bytes()))
-                own = own or folder != THEME
-    return tuple(texts), own
 
 
 class Pages:
@@ -328,7 +259,7 @@ class Pages:
         try:
             text = self.env.get_template(template).render(page_path=path, **context)
         except jinja2.TemplateSyntaxError as exc:
-            self.diags.error(Location(_template_file(exc.filename, exc.name), exc.lineno or 0),
+            self.diags.error(Location(template_file(exc.filename, exc.name), exc.lineno or 0),
                              f"template error: {exc.message}", "fix the template's syntax")
             return None
         except jinja2.TemplateNotFound as exc:
@@ -336,7 +267,7 @@ class Pages:
                              "restore it, or remove the override that includes it")
             return None
         except (jinja2.UndefinedError, TypeError, ValueError, KeyError, AttributeError) as exc:
-            self.diags.error(_runtime_location(exc, template), f"template error while rendering {path}: {exc}",
+            self.diags.error(runtime_location(exc, template), f"template error while rendering {path}: {exc}",
                              "check the names the template uses against the default theme's")
             return None
         return text.encode("utf-8")
@@ -520,32 +451,6 @@ class Pages:
         pages += [(path[:-len("index.html")], None) for path, _, _ in self.plan
                   if path.endswith("/index.html") and path[:-len("index.html")] not in known]
         return [(self.urls.absolute(p), lastmod) for p, lastmod in pages]
-
-
-def _template_file(filename: str | None, name: str | None) -> str:
-    if filename:
-        path = Path(filename)
-        for base in (THEME.parent,):
-            try:
-                return path.resolve().relative_to(base).as_posix()
-            except ValueError:
-                pass
-        parts = path.parts
-        if "templates" in parts:
-            return "/".join(parts[len(parts) - parts[::-1].index("templates") - 1:])
-        return path.name
-    return f"templates/{name}"
-
-
-def _runtime_location(exc: Exception, template: str) -> Location:
-    """The innermost template frame of a rendering error's traceback."""
-    tb, found = exc.__traceback__, None
-    while tb is not None:
-        code = tb.tb_frame.f_code
-        if code.co_filename.endswith((".html", ".xml", ".txt")):
-            found = Location(_template_file(code.co_filename, None), tb.tb_lineno)
-        tb = tb.tb_next
-    return found or Location(f"templates/{template}")
 
 
 class Superseded(Exception):

@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 LADDER = ["diagnostics", "yamlio", "dates", "model", "config", "load", "markup", "resolve",
-          "structured", "render", "forked", "write", "search", "cache", "build", "serve", "cli"]
+          "structured", "theme", "render", "forked", "write", "search", "cache", "build", "serve", "cli"]
 
 
 def test_imports_follow_the_ladder():
