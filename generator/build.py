@@ -128,10 +128,15 @@ def _prepare(items: list, timezone: str, markup: Markup | tuple, disk: DiskCache
     return done
 
 
+def _cores() -> int:
+    """How many processes a job split over every core gets."""
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
 def _prepare_in_parallel(items: list, timezone: str, markup: Markup, disk: DiskCache | None):
     """_prepare for many articles on every core; the results in the items' order, as they
     come."""
-    workers = max(1, min(os.cpu_count() or 1, 8))
+    workers = _cores()
     size = max(1, -(-len(items) // (workers * 16)))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
     options = (markup.prefix, markup.unsafe_html)
@@ -179,10 +184,6 @@ class Builder:
             if isinstance(saved, dict):  # what the last command-line build left in output/
                 self.written, self._last, self.searched = saved["written"], saved["last"], saved["searched"]
 
-    def environment(self):
-        """A fresh Jinja environment with the templates compiled earlier, and the theme's key."""
-        return environment(self.site_root, self.compiled), theme_key(self.site_root)
-
     def markup(self, config: SiteConfig | None) -> Markup:
         prefix, unsafe = (config.prefix, config.unsafe_html) if config else ("/", False)
         if self._markup is None or (self._markup.prefix, self._markup.unsafe_html) != (prefix, unsafe):
@@ -211,7 +212,8 @@ class Builder:
         clock = time.perf_counter()
         sources = loader.read_site(root, diags, self.files)
         clock = result.lap("read", clock)
-        signature = self._signature(sources)
+        theme = theme_key(root)  # the templates' texts, read once a build
+        signature = self._signature(sources, theme)
         if self._last is not None and self._last[0] == signature and not diags.items and self._intact():
             # Nothing the site is made from has changed, and output/ holds the last build's pages.
             _, result.index, result.paths = self._last
@@ -273,12 +275,13 @@ class Builder:
                 bodies[article.slug] = body
         if self.disk is not None and self.once and not diags.errors:
             self.disk.keep_only("article", keys)
-        for memo in (self.actors, self.prepared):
-            memo.turn()
         media = {rel: path for rel, path in sources.media}
         if self.once:  # nothing is kept for a next build: let the texts go as soon as they are used
             self.actors, self.prepared = _Memo(), _Memo()
             sources = todo = keys = None
+        else:
+            for memo in (self.actors, self.prepared):
+                memo.turn()
         clock = result.lap("articles", clock)
         if config is None:
             return result
@@ -305,7 +308,7 @@ class Builder:
                       {**static_files(root), **{f"media/{r}": p for r, p in media.items()}}.items()}
             for rel, data in assets.items():
                 staging.put(rel, data)
-            env, theme = self.environment()
+            env = environment(root, self.compiled)  # fresh, with the templates compiled earlier
             early = (lambda pages: on_first({**assets, **pages})) if on_first else None
             workers = self._workers(len(index.articles))
             try:
@@ -343,7 +346,7 @@ class Builder:
         """How many processes render the pages: all cores for a big site built once, when
         forking is safe (no other threads, whose locks a forked process would inherit)."""
         if self.once and articles >= PARALLEL_FROM and threading.active_count() == 1:
-            return max(1, min(os.cpu_count() or 1, 8))
+            return _cores()
         return 1
 
     def _intact(self) -> bool:
@@ -351,11 +354,12 @@ class Builder:
         written, output = self.written, self.output
         return all(rel in written and stat_key(output / rel) == written[rel][0] for rel in self._last[2])
 
-    def _signature(self, sources) -> tuple:
-        """Everything a build is made from: source texts, media, templates and options."""
+    def _signature(self, sources, theme: tuple) -> tuple:
+        """Everything a build is made from: source texts, media, templates (theme, their
+        theme_key) and options."""
         texts = tuple((s.rel, s.digest) for s in (sources.config, *sources.articles, *sources.actors) if s)
         media = tuple((rel, path.stat().st_mtime_ns, path.stat().st_size) for rel, path in sources.media)
-        return texts, media, theme_key(self.site_root), static_key(self.site_root), self.base_url, self.drafts, \
+        return texts, media, theme, static_key(self.site_root), self.base_url, self.drafts, \
             self.search
 
     def index_search(self) -> str | None:

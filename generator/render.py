@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 from . import structured
 from .dates import MONTHS
 from .diagnostics import Diagnostics, Location
-from .resolve import SiteIndex
+from .resolve import Reuse, SiteIndex
 from .structured import Urls
 from .theme import runtime_location, template_file
 
@@ -81,7 +81,7 @@ class PageCache:
         self.everything: object = None  # the last build's whole-site key
         self.pages: dict[str, tuple[object, bytes]] = {}  # path -> (inputs, digest)
         self.fragments: dict[object, Markup] = {}  # pieces many pages share: quotes, events, cards
-        self.json = structured.JsonPieces()  # entries of the data files
+        self.json = Reuse()  # the JSON of the data files' entries
         self.theme: object = None
         self.rendered = 0
         self.reused = 0
@@ -161,14 +161,16 @@ class Pages:
         settings = tuple(sorted(options.items())) if options else ()
         quick = (macro, id(item), settings)
         html = self.by_item.get(quick)
-        if html is None and not self.keep_inputs:  # rendered in another process: no next build to reuse it
-            html = self.by_item[quick] = getattr(self.env.get_template("_macros.html").module, macro)(item, **options)
-        elif html is None:
-            key = (macro, inputs(item), settings)
+        if html is not None:
+            return html
+        key = (macro, inputs(item), settings) if self.keep_inputs else None  # no next build to reuse it
+        if key is not None:
             html = self.fragments.get(key) or self.cache.fragments.get(key)
-            if html is None:
-                html = getattr(self.env.get_template("_macros.html").module, macro)(item, **options)
-            self.fragments[key] = self.by_item[quick] = html
+        if html is None:
+            html = getattr(self.env.get_template("_macros.html").module, macro)(item, **options)
+        if key is not None:
+            self.fragments[key] = html
+        self.by_item[quick] = html
         return html
 
     def _event_key(self, event) -> tuple:

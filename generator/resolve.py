@@ -118,7 +118,9 @@ class Reuse:
         return found[2]
 
     def turn(self) -> None:
-        self.previous, self.current = self.current, {}
+        """Keep this build's pieces for the next; if it made none, keep the last build's."""
+        if self.current:
+            self.previous, self.current = self.current, {}
 
 
 def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], articles: list[Article],
@@ -183,17 +185,20 @@ def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], arti
     for actor in actor_map.values():
         if actor.summary:
             index.actor_summaries[actor.slug] = filled(markup.snippet(actor.summary))
-    index.events = [_fill_names(e, filled) for e in events]
+    index.events = [_fill_names(e, filled, reuse) for e in events]
     _relate(index, bodies, reuse)
     reuse.turn()
     return index
 
 
-def _fill_names(event: TimelineEvent, filled) -> TimelineEvent:
+def _fill_names(event: TimelineEvent, filled, reuse: Reuse) -> TimelineEvent:
+    """The event with actor names in its description; the same object while they are the same."""
     if not event.description:
         return event
     description = filled(event.description)
-    return event if description is event.description else replace(event, description=description)
+    if description is event.description:
+        return event
+    return reuse.get("named", (event,), description, lambda: replace(event, description=description))
 
 
 def _merge_events(articles: list[Article], markup: Markup, diags: Diagnostics, reuse: Reuse) -> list[TimelineEvent]:

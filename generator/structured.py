@@ -7,7 +7,7 @@ import json
 
 from .dates import PartialDate, display_span
 from .model import Actor, Article, Quote
-from .resolve import SiteIndex, TimelineEvent
+from .resolve import Reuse, SiteIndex, TimelineEvent
 
 SCHEMA_TYPES = {"person": "Person", "country": "Country", "organisation": "Organization",
                 "group": "Organization", "other": "Thing"}
@@ -149,33 +149,6 @@ def dump_json(data) -> str:
     return _ENCODER.encode(data)
 
 
-class JsonPieces:
-    """The JSON text of the data files' entries, kept from one build to the next: an entry
-    whose inputs are last time's is neither built nor encoded again.
-
-    An entry is found by the identity of the model object it shows (articles, quotes and
-    actors that did not change are the very objects of the last build) and the other
-    inputs, compared with ==. The entry keeps its object alive, so no other object can take
-    its identity while the entry is kept."""
-
-    def __init__(self):
-        self.previous: dict = {}
-        self.current: dict = {}
-
-    def entry(self, item, inputs: tuple, make) -> str:
-        key = (id(item), inputs)
-        found = self.current.get(key) or self.previous.get(key)
-        if found is None:
-            found = (item, dump_json(make()))
-        self.current[key] = found
-        return found[1]
-
-    def turn(self) -> None:
-        """Keep this build's entries for the next, if this build made the data files."""
-        if self.current:
-            self.previous, self.current = self.current, {}
-
-
 def _json_object(fields: list[tuple[str, str]]) -> str:
     """An object from (name, JSON text) pairs, as dump_json would write it."""
     return "{" + ",".join(f"{dump_json(name)}:{text}" for name, text in fields) + "}"
@@ -202,15 +175,16 @@ def _slide(event: TimelineEvent, index: SiteIndex, urls: Urls, names: str) -> di
     return slide
 
 
-def timeline_json(index: SiteIndex, urls: Urls, render_names, pieces: JsonPieces | None = None) -> str:
-    """Knight Lab TimelineJS's JSON text: a title slide and one slide an event."""
-    pieces = pieces or JsonPieces()
+def timeline_json(index: SiteIndex, urls: Urls, render_names, reuse: Reuse | None = None) -> str:
+    """Knight Lab TimelineJS's JSON text: a title slide and one slide an event. reuse keeps
+    each slide's JSON for the next build."""
+    reuse = reuse or Reuse()
     slides = []
     for event in index.events:
-        shown = ("slide", event, tuple(index.actors[s].name if s in index.actors else None for s in event.actors),
+        shown = (tuple(index.actors[s].name if s in index.actors else None for s in event.actors),
                  tuple(index.article(a).title for a in event.articles), urls.origin, urls.prefix)
-        # events are made anew by each build: compared by their value
-        slides.append(pieces.entry(None, shown, lambda e=event: _slide(e, index, urls, render_names(e.actors))))
+        slides.append(reuse.get("slide", (event,), shown,
+                                lambda e=event: dump_json(_slide(e, index, urls, render_names(e.actors)))))
     title = {"text": {"headline": index.config.title, "text": index.config.description or ""}}
     return _json_object([("title", dump_json(title)), ("events", _json_list(slides))])
 
@@ -245,22 +219,24 @@ def _quote_entry(q: Quote, urls: Urls) -> dict:
             "url": urls.absolute(Urls.quote(q))}
 
 
-def explainer_json(index: SiteIndex, urls: Urls, pieces: JsonPieces | None = None) -> str:
-    """data/explainer.json's text: the site, its actors, articles, events and quotes."""
-    pieces = pieces or JsonPieces()
+def explainer_json(index: SiteIndex, urls: Urls, reuse: Reuse | None = None) -> str:
+    """data/explainer.json's text: the site, its actors, articles, events and quotes. reuse
+    keeps each entry's JSON for the next build."""
+    reuse = reuse or Reuse()
     where = (urls.origin, urls.prefix)
     site = {"title": index.config.title, "url": urls.absolute(), "language": index.config.language}
-    actors = [pieces.entry(a, ("actor", where), lambda a=a: _actor_entry(a, urls)) for a in index.actors.values()]
+    actors = [reuse.get("actor", (a,), where, lambda a=a: dump_json(_actor_entry(a, urls)))
+              for a in index.actors.values()]
     articles = []
     for a in index.articles:
         shown = index.article_actors.get(a.slug, [])
-        articles.append(pieces.entry(a, ("article", tuple(shown), where),
-                                     lambda a=a, shown=shown: _article_entry(a, shown, urls)))
+        articles.append(reuse.get("article", (a,), (tuple(shown), where),
+                                  lambda a=a, shown=shown: dump_json(_article_entry(a, shown, urls))))
     events = []
     for e in index.events:
         url = urls.absolute(urls.event(e))
-        events.append(pieces.entry(None, ("event", e, url), lambda e=e, url=url: _event_entry(e, url)))
-    quotes = [pieces.entry(q, ("quote", where), lambda q=q: _quote_entry(q, urls)) for q in index.quotes]
+        events.append(reuse.get("event", (e,), url, lambda e=e, url=url: dump_json(_event_entry(e, url))))
+    quotes = [reuse.get("quote", (q,), where, lambda q=q: dump_json(_quote_entry(q, urls))) for q in index.quotes]
     return _json_object([("site", dump_json(site)), ("actors", _json_list(actors)),
                          ("articles", _json_list(articles)), ("events", _json_list(events)),
                          ("quotes", _json_list(quotes))])
