@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import multiprocessing
 import os
@@ -120,7 +121,10 @@ def _prepare(items: list, timezone: str, markup: Markup | tuple, disk: DiskCache
     for key, source in items:
         diags = Diagnostics()
         article = _read_article(source, timezone, diags)
-        body = markup.body(article) if article is not None else None
+        body = None
+        if article is not None:
+            body = markup.body(article)
+            article = dataclasses.replace(article, body="")  # its text lives on as body.html
         data = pickle.dumps(((article, body), tuple(diags.items)), pickle.HIGHEST_PROTOCOL)
         if disk is not None:
             disk.save_pickled(disk.path("article", key), data)
@@ -286,7 +290,9 @@ class Builder:
         if config is None:
             return result
 
-        index = resolve(config, actors, known, articles, bodies, markup, self.drafts, diags, self.linked)
+        # built once, nothing is reused: the pieces are let go with the texts they came from
+        index = resolve(config, actors, known, articles, bodies, markup, self.drafts, diags,
+                        self.linked if not self.once else None)
         result.index = index
         bodies = None  # index.bodies holds the finished HTML
         _check_images(index, {f"media/{rel}" for rel in media}, diags)

@@ -1,13 +1,15 @@
 """A big site's pages rendered on every core, for a build made once (the command line).
 
-The pages are planned in this process, then processes forked from it render parts of the
-plan, each straight into the staging folder, and report back what they staged. Forking
-shares the planned pages and the whole site with those processes without copying or
-pickling them; what they render stays with them, so the next build in this process (there
-is none on the command line) would render every page again."""
+The pages are planned in this process; then it forks a process for each other core, and all
+of them, this one included, take parts of the plan in turn and render them straight into the
+staging folder; the forked ones report back what they staged. Forking shares the planned
+pages and the whole site with those processes without copying or pickling them; what they
+render stays with them, so the next build in this process (there is none on the command
+line) would render every page again."""
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 
@@ -20,47 +22,85 @@ from .resolve import SiteIndex
 SHARES = 8  # parts of the plan for each process: neighbouring pages share fragments, and
 # processes that finish early take the next part
 
-_PART = None  # in a forked process only: (pages, staging, ordered plan, parts)
+_SHARE = None  # in a forked process only: the arguments of _render_parts
 
 
-def _start(pages: Pages, staging, ordered: list, parts: int) -> None:
-    """In each forked process, before its first part: what it renders. The collector, which
-    the build turned off, is turned on for what rendering leaves, and the objects the fork
-    brought are frozen, so that collecting neither scans nor writes to them (written pages
-    stop being shared with the parent)."""
-    global _PART
-    _PART = (pages, staging, ordered, parts)
-    pages.keep_inputs = False
+def _start(*share) -> None:
+    """In each forked process, before it renders: what it renders with, and only what it
+    makes itself is to be reported."""
+    global _SHARE
+    _SHARE = share
+    pages, staging = share[0], share[1]
+    pages.fresh, pages.diags.items, pages.cache.rendered = {}, [], 0
+    staging.staged, staging.kept = {}, {}
+    _collect_young()
+
+
+def _collect_young() -> None:
+    """The collector, which the build turned off, is turned on for what rendering leaves,
+    and the objects there are now are frozen, so that collecting neither scans nor writes to
+    them (a written page of memory stops being shared between the processes)."""
     gc.freeze()
     gc.enable()
 
 
-def _render_part(number: int):
-    """In a forked process: the number-th part of the plan. (path, digest, staged) for each
-    page, the problems found, and how many pages were rendered."""
-    pages, staging, ordered, parts = _PART
-    pages.fresh, pages.diags.items, pages.cache.rendered = {}, [], 0
-    staging.staged, staging.kept = {}, {}
+def _give_back_free_memory() -> None:
+    """Return to the system the memory freed so far (the article texts and Markdown, once
+    linked), which C's allocator would otherwise keep, and every forked process with it.
+    Only the GNU C library has malloc_trim; elsewhere nothing is done."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError, TypeError):
+        pass
+
+
+def _render_parts(pages: Pages, staging, ordered: list, parts: int, counter) -> list[tuple]:
+    """Parts of the plan, taken in turn until none is left: (path, digest, staged) for each
+    page made."""
     size = -(-len(ordered) // parts)
     reports = []
-    for path, key, make in ordered[number * size:(number + 1) * size]:
-        pages.one(staging, path, key, make)
-        if path in pages.fresh:
-            reports.append((path, pages.fresh[path][1], path in staging.staged))
-    return reports, pages.diags.items, pages.cache.rendered
+    while True:
+        with counter.get_lock():
+            number = counter.value
+            counter.value += 1
+        if number >= parts:
+            return reports
+        pages.by_item.clear()  # fragments are shared by neighbouring pages: let the others go
+        for path, key, make in ordered[number * size:(number + 1) * size]:
+            pages.one(staging, path, key, make)
+            if path in pages.fresh:
+                reports.append((path, pages.fresh[path][1], path in staging.staged))
+
+
+def _forked_share():
+    """In a forked process: the pages it rendered, the problems found, how many pages."""
+    pages = _SHARE[0]
+    return _render_parts(*_SHARE), pages.diags.items, pages.cache.rendered
 
 
 def render_pages(index: SiteIndex, env: jinja2.Environment, diags: Diagnostics, cache: PageCache, theme: tuple,
                  staging, workers: int, search: bool = False) -> list[str]:
-    """Every page rendered into staging by workers forked processes (see render.render_pages
-    for the arguments); the paths of the site's files."""
+    """Every page rendered into staging by this process and workers - 1 forked ones (see
+    render.render_pages for the arguments); the paths of the site's files."""
     pages = Pages(index, env, diags, cache, theme, search)
     pages.build()
+    pages.keep_inputs = False  # no next build here reuses them
     index.related  # worked out once, here, rather than in each process
-    parts = workers * SHARES
+    _give_back_free_memory()
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_start, initargs=(pages, staging, pages.plan, parts)) as pool:
-        done = pool.map(_render_part, range(parts), chunksize=1)
+    counter = context.Value("i", 0)
+    share = (pages, staging, pages.plan, workers * SHARES, counter)
+    with context.Pool(workers - 1, initializer=_start, initargs=share) as pool:
+        forked = [pool.apply_async(_forked_share) for _ in range(workers - 1)]
+        enabled = gc.isenabled()
+        _collect_young()
+        try:
+            _render_parts(*share)
+        finally:
+            gc.unfreeze()
+            if not enabled:
+                gc.disable()
+        done = [result.get() for result in forked]
     for reports, problems, rendered in done:
         staging.record(reports)
         for rel, digest, _ in reports:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from . import dates
@@ -22,9 +23,9 @@ KINDS = ("person", "country", "organisation", "group", "other")
 WIKIDATA = re.compile(r"^Q[1-9][0-9]*$")
 
 
-@dataclass(frozen=True)
-class Ref:
-    """A reference to an actor by slug, with the place it was written."""
+class Ref(NamedTuple):
+    """A reference to an actor by slug, with the place it was written (a tuple, like
+    Location, for its size)."""
 
     slug: str
     location: Location
@@ -102,7 +103,7 @@ class Article:
     title: str
     date: PartialDate
     location: Location
-    body: str
+    body: str  # the Markdown text; "" once rendered (build.py keeps the RenderedBody)
     body_line: int
     updated: PartialDate | None = None
     summary: str | None = None
