@@ -137,18 +137,27 @@ def _cores() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _prepare_in_parallel(items: list, timezone: str, markup: Markup, disk: DiskCache | None):
-    """_prepare for many articles on every core; the results in the items' order, as they
-    come."""
-    workers = _cores()
-    size = max(1, -(-len(items) // (workers * 16)))
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    options = (markup.prefix, markup.unsafe_html)
-    # fork is quick, but unsafe once other threads run (the preview server's); then forkserver
-    method = "fork" if threading.active_count() == 1 else "forkserver"
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-        for chunk in pool.map(_prepare, *zip(*[(chunk, timezone, options, disk) for chunk in chunks])):
-            yield from chunk
+class _PreparingInParallel:
+    """_prepare for many articles on every core, started at once; iterating gives the
+    results in the items' order, as they come, and closes the processes' pool."""
+
+    def __init__(self, items: list, timezone: str, markup: Markup, disk: DiskCache | None):
+        workers = _cores()
+        size = max(1, -(-len(items) // (workers * 16)))
+        options = (markup.prefix, markup.unsafe_html)
+        # fork is quick, but unsafe once other threads run (the preview server's); then forkserver
+        method = "fork" if threading.active_count() == 1 else "forkserver"
+        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+        self.parts = [self.pool.submit(_prepare, items[i:i + size], timezone, options, disk)
+                      for i in range(0, len(items), size)]
+
+    def __iter__(self):
+        for part in self.parts:
+            yield from part.result()
+        self.close()
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
 
 
 def _check_images(index: SiteIndex, media: set[str], diags: Diagnostics) -> None:
@@ -233,29 +242,11 @@ class Builder:
                 config = read_config(doc, diags, self.base_url)
         timezone = config.timezone if config else "UTC"
 
-        actors, known, seen = [], set(), {}
-        for source in sources.actors:
-            slug = Path(source.rel).stem
-            if not SLUG.match(slug):
-                diags.error(Location(source.rel, 1), f"'{Path(source.rel).name}' cannot be an actor file name: "
-                            "the file name is the actor's slug", "rename it, " + SLUG_HINT)
-                continue
-            if slug in seen:
-                diags.error(Location(source.rel, 1), f"the actor slug '{slug}' is already used by {seen[slug]}",
-                            "keep one file per actor")
-                continue
-            seen[slug] = source.rel
-            known.add(slug)
-            actor = self.actors.get((source.rel, source.digest), lambda d, s=source: _read_actor(s, d), diags)
-            if actor is not None:
-                actors.append(actor)
-        known |= {slug for slug in loader.failed_actor_slugs(root) if SLUG.match(slug)}
-
         markup = self.markup(config)
         # an article is its file's text, read in a time zone and rendered with these links
         keys = [(s.rel, s.digest, timezone, markup.prefix, markup.unsafe_html) for s in sources.articles]
         todo = [(key, s) for key, s in zip(keys, sources.articles) if not self.prepared.has(key)]
-        if self.disk is not None:
+        if self.disk is not None and self.disk.holds("article"):
             missing = []
             for key, source in todo:
                 entry = self.disk.load("article", key)
@@ -264,12 +255,16 @@ class Builder:
                 else:
                     self.prepared.put(key, *entry)
             todo = missing
-        if len(todo) >= PARALLEL_FROM:
-            done = _prepare_in_parallel(todo, timezone, markup, self.disk)
-        else:
-            done = _prepare(todo, timezone, markup, self.disk)
-        for number, data in enumerate(done):  # to the end, which closes the processes' pool
-            self.prepared.put(todo[number][0], *pickle.loads(data))
+        # many articles are read and rendered in other processes while this one reads the actors
+        preparing = _PreparingInParallel(todo, timezone, markup, self.disk) if len(todo) >= PARALLEL_FROM else None
+        try:
+            actors, known = self._read_actors(sources, diags)
+            done = preparing if preparing is not None else _prepare(todo, timezone, markup, self.disk)
+            for number, data in enumerate(done):
+                self.prepared.put(todo[number][0], *pickle.loads(data))
+        finally:
+            if preparing is not None:
+                preparing.close()
 
         articles, bodies = [], {}
         for key in keys:
@@ -340,6 +335,28 @@ class Builder:
             self.remember()
         result.lap("write", clock)
         return result
+
+    def _read_actors(self, sources, diags: Diagnostics) -> tuple[list[Actor], set[str]]:
+        """The actors read (again only if their file changed), and every actor slug there is,
+        those of files that could not be read included."""
+        actors, known, seen = [], set(), {}
+        for source in sources.actors:
+            slug = Path(source.rel).stem
+            if not SLUG.match(slug):
+                diags.error(Location(source.rel, 1), f"'{Path(source.rel).name}' cannot be an actor file name: "
+                            "the file name is the actor's slug", "rename it, " + SLUG_HINT)
+                continue
+            if slug in seen:
+                diags.error(Location(source.rel, 1), f"the actor slug '{slug}' is already used by {seen[slug]}",
+                            "keep one file per actor")
+                continue
+            seen[slug] = source.rel
+            known.add(slug)
+            actor = self.actors.get((source.rel, source.digest), lambda d, s=source: _read_actor(s, d), diags)
+            if actor is not None:
+                actors.append(actor)
+        known |= {slug for slug in loader.failed_actor_slugs(self.site_root) if SLUG.match(slug)}
+        return actors, known
 
     def remember(self) -> None:
         """Record in the disk cache what output/ now holds, for the next command-line build."""

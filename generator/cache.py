@@ -46,6 +46,10 @@ class DiskCache:
         name = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
         return self.folder / kind / name[:2] / name
 
+    def holds(self, kind: str) -> bool:
+        """Whether anything of kind may be saved (a first build need not look for each)."""
+        return (self.folder / kind).is_dir()
+
     def load(self, kind: str, key):
         """The value saved under key, or None."""
         try:

@@ -290,8 +290,12 @@ class Markup:
         """A short Markdown text (a summary, a description) as HTML; remembered by text."""
         html = self._snippets.get(text)
         if html is None:
-            self._snippet.reset()
-            html = self._snippets[text] = self._finish(self._snippet.convert(_clean_input(text)))
+            if _PLAIN.fullmatch(text):  # one line without Markdown: what Markdown would make
+                html = self._finish(f"<p>{text}</p>")
+            else:
+                self._snippet.reset()
+                html = self._finish(self._snippet.convert(_clean_input(text)))
+            self._snippets[text] = html
         return html
 
     def body(self, article) -> RenderedBody:
@@ -333,6 +337,11 @@ _CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|`[^`\n]+`", re.M | re.S)
 def _blank_code(text: str) -> str:
     """The text with code blanked out (same length and lines), where [[...]] is not a link."""
     return _CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+# One line of words and punctuation that means nothing to Markdown or to HTML: it starts
+# with a letter (not a list, a heading or indented code) and does not end in a space.
+_PLAIN = re.compile(r"[^\W\d_](?:[^\W_]|[ ,.;:?!'\"%()/\u2018-\u201f\u2013\u2014\u2026-])*(?<! )")
 
 
 def _clean_input(text: str) -> str:

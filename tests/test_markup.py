@@ -1,4 +1,6 @@
-from generator import dates
+import random
+
+from generator import dates, markup
 from generator.diagnostics import Location
 from generator.markup import Markup, normalise
 from generator.model import Article, Quote, Ref
@@ -93,3 +95,24 @@ def test_located_passages_are_exactly_the_quoted_words():
         offsets = [sum(len(p) for p in pieces[:n]) for n in range(len(pieces))]
         span = text[offsets[start_piece] + start:offsets[end_piece] + end]
         assert normalise(span) == quote and span == span.strip(), (pieces, quote, span)
+
+
+def test_a_plain_snippet_is_what_markdown_makes_of_it():
+    """Snippets without Markdown skip the converter; they must come out the same."""
+    plain = Markup("/", False)
+    converted = Markup("/", False)
+    converted_snippet = converted._snippet  # the converter, asked directly
+    words = "ab Zé1.,;:?!'\"%()/-\u2019\u201c\u201d\u2014\u2026 "
+    rng = random.Random(7)
+    texts = ["Beijing denies the report.", "US officials say China was asked for help (Reuters).",
+             "“We are not aware,” he said — 50% of it.", "  indented", "ends with space ", "1. a list",
+             "- item", "a < b & c", "Line one\nline two", "Über 3/4 done: yes!"]
+    for alphabet in (words, words + "_*[]<>&#\n`\\"):
+        texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(2000)]
+    fast = 0
+    for text in texts:
+        converted_snippet.reset()
+        expected = converted._finish(converted_snippet.convert(text))
+        assert plain.snippet(text) == expected, text
+        fast += bool(markup._PLAIN.fullmatch(text))
+    assert fast > 250  # the quick way was taken often enough to be tested
