@@ -43,9 +43,11 @@ class PartialDate:
             return "month"
         return "year"
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> str:
+        """Orders dates as (year, month or 0, day or 0, UTC time or nothing) would, as one
+        string: quicker to compare, and sorting tens of thousands of events compares a lot."""
         stamp = self.moment.astimezone(dt.timezone.utc).strftime("%H:%M:%S") if self.moment else ""
-        return (self.year, self.month or 0, self.day or 0, stamp)
+        return f"{self.year:04d}{self.month or 0:02d}{self.day or 0:02d}{stamp}"
 
     def first_day(self) -> dt.date:
         return dt.date(self.year, self.month or 1, self.day or 1)

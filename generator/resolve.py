@@ -123,14 +123,38 @@ class Reuse:
             self.previous, self.current = self.current, {}
 
 
+@dataclass(frozen=True)
+class _Linked:
+    """What linking makes of one article on its own, given the actors."""
+
+    problems: tuple  # its references to unknown actors, and its body's problems
+    order: str  # its place among the articles, oldest first
+    body: str  # the body's HTML with actor names filled in
+    summary: str | None  # the summary's HTML, likewise
+    actors: tuple[str, ...]  # the known actors it names, in the order it first names them
+    events: tuple[tuple[str, TimelineEvent], ...]  # (place in time, the event as this article alone tells it)
+    quotes: tuple[str, ...]  # the place in time of each of its quotes
+
+
+# The keys that order articles, events and quotes are strings of their parts joined by NUL,
+# which comes before every character of a date, a slug or an id: a shorter part (a date
+# without a time, an event without an end) comes first, as it would in a tuple.
+
+def _event_order(event: Event) -> str:
+    return f"{event.date.sort_key()}\0{event.end.sort_key() if event.end else ''}\0{event.id}"
+
+
 def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], articles: list[Article],
             bodies: dict[str, RenderedBody], markup: Markup, drafts: bool, diags: Diagnostics,
             reuse: Reuse | None = None) -> SiteIndex:
     """Link the site: check every reference, merge events, fill in actor names, relate actors.
-    reuse carries pieces from the last build of the same site."""
+    reuse carries pieces from the last build of the same site: an article that did not
+    change, while the actors did not either, is linked by what the last build made of it."""
     reuse = reuse or Reuse()
     actor_map = {a.slug: a for a in sorted(actors, key=_name_key)}
     known = set(known_slugs) | set(actor_map)
+    # stands for the actors as they are: the same object while they are the same
+    actors_now = reuse.get("actors", (markup,), (frozenset(known), tuple(actor_map.values())), object)
 
     seen_slugs: dict[str, Article] = {}
     for article in articles:
@@ -145,26 +169,6 @@ def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], arti
 
     for actor in actor_map.values():
         check_refs(list(actor.affiliations), known, actor_map, "affiliation", diags)
-    for article in articles:
-        check_refs(list(article.actors), known, actor_map, "actor", diags)
-        for event in article.events:
-            check_refs(list(event.actors), known, actor_map, "event actor", diags)
-        for quote in article.quotes:
-            check_refs([quote.speaker], known, actor_map, "quote speaker", diags)
-            check_refs(list(quote.about), known, actor_map, "quote subject", diags)
-        rendered = bodies.get(article.slug)
-        if rendered:
-            check_refs(list(rendered.mentions), known, actor_map, "actor link", diags)
-            for problem in rendered.problems:
-                diags.error(problem.location, problem.message, problem.hint)
-
-    published = sorted((a for a in seen_slugs.values() if drafts or not a.draft),
-                       key=lambda a: (a.date.sort_key(), a.slug), reverse=True)
-    events = _merge_events(published, markup, diags, reuse)
-    quotes = sorted((q for a in published for q in a.quotes),
-                    key=lambda q: (q.said.sort_key(), q.article, q.number))
-
-    index = SiteIndex(config=config, actors=actor_map, articles=published, bodies={}, events=events, quotes=quotes)
 
     def name(match) -> str:
         actor = actor_map.get(match.group(1))
@@ -176,19 +180,64 @@ def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], arti
         names = tuple(actor_map[s].name if s in actor_map else None for s in slugs)
         return reuse.get("filled", (text,), names, lambda: NAME_PLACEHOLDER.sub(name, text) if slugs else text)
 
-    for article in published:
-        rendered = bodies.get(article.slug)
-        index.bodies[article.slug] = filled(rendered.html) if rendered else ""
+    def link(article: Article, rendered: RenderedBody | None) -> _Linked:
+        local = Diagnostics()
+        check_refs(list(article.actors), known, actor_map, "actor", local)
+        for event in article.events:
+            check_refs(list(event.actors), known, actor_map, "event actor", local)
+        for quote in article.quotes:
+            check_refs([quote.speaker], known, actor_map, "quote speaker", local)
+            check_refs(list(quote.about), known, actor_map, "quote subject", local)
+        if rendered:
+            check_refs(list(rendered.mentions), known, actor_map, "actor link", local)
+            for problem in rendered.problems:
+                local.error(problem.location, problem.message, problem.hint)
+        summary = None
         if article.summary:
-            summary = rendered.summary if rendered and rendered.summary is not None else markup.snippet(article.summary)
-            index.article_summaries[article.slug] = filled(summary)
+            summary = filled(rendered.summary if rendered and rendered.summary is not None
+                             else markup.snippet(article.summary))
+        told = [reuse.get("event", (event, markup), None, lambda e=event: _merged([e], markup))
+                for event in article.events]
+        return _Linked(
+            problems=tuple(local.items),
+            order=f"{article.date.sort_key()}\0{article.slug}",
+            body=filled(rendered.html) if rendered else "",
+            summary=summary,
+            actors=tuple(s for s in _mentioned(article, rendered) if s in known),
+            events=tuple((_event_order(e), _fill_names(t, filled, reuse)) for e, t in zip(article.events, told)),
+            quotes=tuple(f"{q.said.sort_key()}\0{q.article}\0{q.number:06d}" for q in article.quotes))
+
+    linked: dict[int, _Linked] = {}
+    for article in articles:
+        rendered = bodies.get(article.slug)
+        made = linked[id(article)] = reuse.get("linked", (article, rendered), actors_now,
+                                               lambda a=article, r=rendered: link(a, r))
+        diags.items.extend(made.problems)
+
+    published = sorted((a for a in seen_slugs.values() if drafts or not a.draft),
+                       key=lambda a: linked[id(a)].order, reverse=True)
+    events = _merge_events(published, linked, markup, diags, filled, reuse)
+    quotes = [(key, quote) for a in published for key, quote in zip(linked[id(a)].quotes, a.quotes)]
+    quotes.sort(key=_first)
+
+    index = SiteIndex(config=config, actors=actor_map, articles=published, bodies={}, events=events,
+                      quotes=[quote for _, quote in quotes])
+    for article in published:
+        made = linked[id(article)]
+        index.bodies[article.slug] = made.body
+        if made.summary is not None:
+            index.article_summaries[article.slug] = made.summary
+        index.article_actors[article.slug] = list(made.actors)
     for actor in actor_map.values():
         if actor.summary:
             index.actor_summaries[actor.slug] = filled(markup.snippet(actor.summary))
-    index.events = [_fill_names(e, filled, reuse) for e in events]
-    _relate(index, bodies, reuse)
+    _relate(index)
     reuse.turn()
     return index
+
+
+def _first(pair: tuple):
+    return pair[0]
 
 
 def _fill_names(event: TimelineEvent, filled, reuse: Reuse) -> TimelineEvent:
@@ -201,24 +250,31 @@ def _fill_names(event: TimelineEvent, filled, reuse: Reuse) -> TimelineEvent:
     return reuse.get("named", (event,), description, lambda: replace(event, description=description))
 
 
-def _merge_events(articles: list[Article], markup: Markup, diags: Diagnostics, reuse: Reuse) -> list[TimelineEvent]:
-    """One event for each id, told first by the oldest article; articles are newest first."""
-    merged: dict[str, list[Event]] = defaultdict(list)
+def _merge_events(articles: list[Article], linked: dict[int, _Linked], markup: Markup, diags: Diagnostics,
+                  filled, reuse: Reuse) -> list[TimelineEvent]:
+    """One event for each id, told first by the oldest article (articles are newest first),
+    in the order of time, with actor names filled in."""
+    merged: dict[str, list] = defaultdict(list)
     for article in reversed(articles):
-        for event in article.events:
-            merged[event.id].append(event)
+        for event, told in zip(article.events, linked[id(article)].events):
+            merged[event.id].append((event, told))
     result = []
     for event_id, tellings in merged.items():
-        first = tellings[0]
-        for other in tellings[1:]:
+        if len(tellings) == 1:  # as its article alone tells it
+            result.append(tellings[0][1])
+            continue
+        first = tellings[0][0]
+        for other, _ in tellings[1:]:
             if (other.date, other.end) != (first.date, first.end):
                 diags.error(other.location,
                             f"event '{event_id}' has other dates here than in {first.location}",
                             "events that share an id are one event: give them the same date and end, "
                             "or give this one its own id")
-        result.append(reuse.get("event", (*tellings, markup), None, lambda t=tellings: _merged(t, markup)))
-    result.sort(key=lambda e: (e.date.sort_key(), e.end.sort_key() if e.end else (), e.id))
-    return result
+        events = [event for event, _ in tellings]
+        made = reuse.get("event", (*events, markup), None, lambda t=events: _merged(t, markup))
+        result.append((tellings[0][1][0], _fill_names(made, filled, reuse)))
+    result.sort(key=_first)
+    return [event for _, event in result]
 
 
 def _merged(tellings: list[Event], markup: Markup) -> TimelineEvent:
@@ -249,15 +305,13 @@ def _mentioned(article: Article, rendered: RenderedBody | None) -> tuple[str, ..
     return tuple(dict.fromkeys(order))
 
 
-def _relate(index: SiteIndex, bodies: dict[str, RenderedBody], reuse: Reuse) -> None:
+def _relate(index: SiteIndex) -> None:
+    """Who appears in which articles, said what, took part in what (index.article_actors is
+    filled in)."""
     known = index.actors
     articles_by_actor = defaultdict(list)
     for article in index.articles:
-        rendered = bodies.get(article.slug)
-        order = reuse.get("mentioned", (article, rendered), None, lambda a=article, r=rendered: _mentioned(a, r))
-        slugs = [s for s in order if s in known]
-        index.article_actors[article.slug] = slugs
-        for slug in slugs:
+        for slug in index.article_actors[article.slug]:
             articles_by_actor[slug].append(article)
     quotes_by_speaker = defaultdict(list)
     for quote in index.quotes:

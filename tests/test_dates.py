@@ -35,3 +35,29 @@ def test_order_and_spans():
     assert dates.display_span(dates.parse("2022-02-24"), dates.parse("2022-03-14")) == "24 February – 14 March 2022"
     assert dates.display_span(dates.parse("2022-03-01"), dates.parse("2022-03-14")) == "1–14 March 2022"
     assert dates.display_span(dates.parse("2021"), dates.parse("2022-03")) == "2021 – March 2022"
+
+
+def test_sort_keys_order_dates_by_year_month_day_then_time():
+    """sort_key is one string; it must order as the tuple (year, month or 0, day or 0, UTC
+    time or nothing) does, less precise dates first."""
+    import random
+    rng = random.Random(3)
+    values = []
+    for _ in range(2000):
+        year, month, day = rng.choice([999, 1999, 2022, 2023]), rng.randint(1, 12), rng.randint(1, 28)
+        form = rng.randrange(4)
+        if form == 0:
+            values.append(f"{year:04d}")
+        elif form == 1:
+            values.append(f"{year:04d}-{month:02d}")
+        elif form == 2:
+            values.append(f"{year:04d}-{month:02d}-{day:02d}")
+        else:
+            values.append(f"{year:04d}-{month:02d}-{day:02d}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00Z")
+    parsed = [dates.parse(v) for v in values]
+
+    def reference(d):
+        stamp = d.moment.astimezone(dt.timezone.utc).strftime("%H:%M:%S") if d.moment else ""
+        return (d.year, d.month or 0, d.day or 0, stamp)
+
+    assert sorted(parsed, key=lambda d: (d.sort_key(), d.iso())) == sorted(parsed, key=lambda d: (reference(d), d.iso()))

@@ -90,6 +90,21 @@ def test_a_broken_save_then_a_fix_brings_the_site_back(demo_copy, tmp_path):
     assert builder.build().ok and files_of(tmp_path / "out") == before
 
 
+def test_a_mistake_in_an_article_left_alone_is_reported_again_until_fixed(demo_copy, tmp_path):
+    """An article that did not change is linked by what the last build made of it, its
+    mistakes included; and an actor created later makes its reference good."""
+    builder = Builder(demo_copy, output=tmp_path / "out")
+    builder.files.RACY = -1
+    edit(demo_copy / ARTICLE, "speaker: zhao-lijian", "speaker: zhao-lijan")
+    first = builder.build()
+    assert [d.message for d in first.diagnostics.errors] == ["quote speaker 'zhao-lijan' is not a known actor"]
+    edit(demo_copy / OTHER, "actors: [united-states, china]", "actors: [united-states, china, russia]")
+    again = builder.build()
+    assert [d.format() for d in again.diagnostics.errors] == [d.format() for d in first.diagnostics.errors]
+    write_files(demo_copy, {"content/actors/zhao-lijan.yaml": "name: Zhao Lijan\nkind: person\n"})
+    assert builder.build().ok
+
+
 def test_the_page_open_in_the_preview_comes_before_the_related_actors_are_worked_out(demo_copy, tmp_path,
                                                                                      monkeypatch):
     """Ranking related actors looks at the whole site; an article's page does not show them,
