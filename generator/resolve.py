@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import heapq
 import html
-import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -58,6 +57,7 @@ class SiteIndex:
     def __post_init__(self):
         self._articles = {a.slug: a for a in self.articles}
         self._related: dict[str, list[tuple[str, str]]] | None = None
+        self._reuse: tuple = (Reuse(), None)  # for related: (what linking reuses, its actors_now)
 
     @property
     def related(self) -> dict[str, list[tuple[str, str]]]:
@@ -65,7 +65,7 @@ class SiteIndex:
         use: the preview renders the page open in the browser first, and an article's page
         does not need it."""
         if self._related is None:
-            self._related = _related_actors(self)
+            self._related = _related_actors(self, *self._reuse)
         return self._related
 
     def actors_by_kind(self) -> list[tuple[str, str, list[Actor]]]:
@@ -150,6 +150,7 @@ def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], arti
     """Link the site: check every reference, merge events, fill in actor names, relate actors.
     reuse carries pieces from the last build of the same site: an article that did not
     change, while the actors did not either, is linked by what the last build made of it."""
+    kept = reuse is not None  # without it, the pieces are let go once linked
     reuse = reuse or Reuse()
     actor_map = {a.slug: a for a in sorted(actors, key=_name_key)}
     known = set(known_slugs) | set(actor_map)
@@ -232,6 +233,7 @@ def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], arti
         if actor.summary:
             index.actor_summaries[actor.slug] = filled(markup.snippet(actor.summary))
     _relate(index)
+    index._reuse = (reuse if kept else Reuse(), actors_now)
     reuse.turn()
     return index
 
@@ -327,50 +329,60 @@ def _relate(index: SiteIndex) -> None:
     index.articles_by_actor = dict(articles_by_actor)
 
 
-def _related_actors(index: SiteIndex) -> dict[str, list[tuple[str, str]]]:
+def _related_actors(index: SiteIndex, reuse: Reuse, actors_now) -> dict[str, list[tuple[str, str]]]:
     """For each actor, up to RELATED others, by affiliation, membership, what their quotes
-    are about, and how often they appear together."""
-    known, related = index.actors, {}
-    pairs: Counter = Counter()
-    for group in [index.article_actors[a.slug] for a in index.articles] + [list(e.actors) for e in index.events]:
-        pairs.update(itertools.permutations([s for s in dict.fromkeys(group) if s in known], 2))
-    together: dict[str, Counter] = defaultdict(Counter)
-    for (a, b), count in pairs.items():
-        together[a][b] = count
-    spoke_about: dict[str, Counter] = defaultdict(Counter)
-    spoken_of_by: dict[str, Counter] = defaultdict(Counter)
+    are about, and how often they appear together. Worked out again only for the actors
+    whose articles, events or quotes are not the same objects as in the last build, or
+    when any actor changed (actors_now, see resolve)."""
+    known = index.actors
+    spoken_of: dict[str, list[Quote]] = defaultdict(list)  # quotes about an actor, once for each mention
     for quote in index.quotes:
-        if quote.speaker.slug not in known:
-            continue
-        for ref in quote.about:
-            if ref.slug in known and ref.slug != quote.speaker.slug:
-                spoke_about[quote.speaker.slug][ref.slug] += 1
-                spoken_of_by[ref.slug][quote.speaker.slug] += 1
+        if quote.speaker.slug in known:
+            for ref in quote.about:
+                if ref.slug in known and ref.slug != quote.speaker.slug:
+                    spoken_of[ref.slug].append(quote)
     members_of: dict[str, list[str]] = defaultdict(list)
     for other in known.values():
         for ref in dict.fromkeys(r.slug for r in other.affiliations):
             members_of[ref].append(other.slug)
     name_key = {slug: _name_key(actor) for slug, actor in known.items()}
+    related = {}
     for actor in known.values():
-        affiliated = [r.slug for r in actor.affiliations if r.slug in known]
-        members = members_of.get(actor.slug, [])
-        scores = Counter()
-        reasons: dict[str, str] = {}
-        for slug in affiliated:
-            scores[slug] += 100
-            reasons[slug] = "affiliation"
-        for slug in members:
-            scores[slug] += 50
-            reasons.setdefault(slug, "member")
-        for slug, count in spoke_about[actor.slug].items():
-            scores[slug] += 10 * count
-            reasons.setdefault(slug, "spoke about")
-        for slug, count in spoken_of_by[actor.slug].items():
-            scores[slug] += 10 * count
-            reasons.setdefault(slug, "spoke about them")
-        for slug, count in together[actor.slug].items():
-            scores[slug] += count
-            reasons.setdefault(slug, "appears with")
-        best = heapq.nsmallest(RELATED, [(-score, name_key[slug], slug) for slug, score in scores.items()])
-        related[actor.slug] = [(slug, reasons[slug]) for _, _, slug in best]
+        slug = actor.slug
+        lists = (tuple(index.articles_by_actor.get(slug, ())), tuple(index.events_by_actor.get(slug, ())),
+                 tuple(index.quotes_by_speaker.get(slug, ())), tuple(spoken_of.get(slug, ())))
+        related[slug] = reuse.get("related", (actor,), (actors_now, lists), lambda a=actor, l=lists: _related_to(
+            a, index, *l, members_of.get(a.slug, []), name_key))
     return related
+
+
+def _related_to(actor: Actor, index: SiteIndex, articles, events, quotes, spoken_of, members: list[str],
+                name_key: dict) -> list[tuple[str, str]]:
+    known = index.actors
+    scores = Counter()
+    reasons: dict[str, str] = {}
+    for slug in [r.slug for r in actor.affiliations if r.slug in known]:
+        scores[slug] += 100
+        reasons[slug] = "affiliation"
+    for slug in members:
+        scores[slug] += 50
+        reasons.setdefault(slug, "member")
+    spoke_about = Counter(ref.slug for quote in quotes for ref in quote.about
+                          if ref.slug in known and ref.slug != actor.slug)
+    for slug, count in spoke_about.items():
+        scores[slug] += 10 * count
+        reasons.setdefault(slug, "spoke about")
+    for slug, count in Counter(quote.speaker.slug for quote in spoken_of).items():
+        scores[slug] += 10 * count
+        reasons.setdefault(slug, "spoke about them")
+    together = Counter()  # the articles and events it is named in, and who else is
+    for article in articles:
+        together.update(index.article_actors[article.slug])
+    for event in events:
+        together.update(s for s in event.actors if s in known)
+    del together[actor.slug]
+    for slug, count in together.items():
+        scores[slug] += count
+        reasons.setdefault(slug, "appears with")
+    best = heapq.nsmallest(RELATED, [(-score, name_key[slug], slug) for slug, score in scores.items()])
+    return [(slug, reasons[slug]) for _, _, slug in best]

@@ -78,6 +78,31 @@ def test_rendering_reuses_pages_whose_inputs_are_equal(tmp_path):
     assert files_of(tmp_path / "out") == files_of(fresh)
 
 
+def test_edits_that_change_who_appears_with_whom_match_fresh_builds(tmp_path):
+    """Linking and related actors are redone only for what changed; after each kind of
+    edit the whole site must still be what a fresh build makes."""
+    root = write_corpus(120, tmp_path / "corpus")
+    articles, actors = root / "content/articles", root / "content/actors"
+    edits = [
+        ("article's actors", lambda: edit(articles / "article-00003.md", "actors: [", "actors: [actor-1, ")),
+        ("event's actors", lambda: edit(articles / "article-00020.md", "    actors: [", "    actors: [actor-3, ")),
+        ("removed article", lambda: (articles / "article-00005.md").unlink()),
+        ("copied article", lambda: (articles / "article-00999.md").write_text(
+            (articles / "article-00010.md").read_text(encoding="utf-8"), encoding="utf-8")),
+        ("affiliation", lambda: edit(actors / "actor-5.yaml", "kind: person", "kind: person\naffiliations: [actor-7]")),
+        ("actor's name", lambda: edit(actors / "actor-2.yaml", "name: ", "name: Dr ")),
+    ]
+    builder = Builder(root, output=tmp_path / "out")
+    assert builder.build().ok
+    for name, change in edits:
+        builder.files.RACY = -1
+        change()
+        assert builder.build().ok, name
+        fresh = tmp_path / f"fresh-{name.replace(' ', '-')}"
+        assert build(root, output=fresh).ok
+        assert files_of(tmp_path / "out") == files_of(fresh), name
+
+
 def test_a_broken_save_then_a_fix_brings_the_site_back(demo_copy, tmp_path):
     builder = Builder(demo_copy, output=tmp_path / "out")
     builder.build()
@@ -113,7 +138,7 @@ def test_the_page_open_in_the_preview_comes_before_the_related_actors_are_worked
 
     events = []
     real = resolve._related_actors
-    monkeypatch.setattr(resolve, "_related_actors", lambda index: events.append("related") or real(index))
+    monkeypatch.setattr(resolve, "_related_actors", lambda *args: events.append("related") or real(*args))
     builder = Builder(demo_copy, output=tmp_path / "out")
     page = "articles/russia-asks-china-for-aid/index.html"
     result = builder.build(first=[page], on_first=lambda pages: events.append(sorted(p for p in pages
