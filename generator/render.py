@@ -82,6 +82,7 @@ class PageCache:
         self.pages: dict[str, tuple[object, bytes]] = {}  # path -> (inputs, digest)
         self.fragments: dict[object, Markup] = {}  # pieces many pages share: quotes, events, cards
         self.json = Reuse()  # the JSON of the data files' entries
+        self.inputs = Reuse()  # the inputs of pages and fragments, by the objects they show
         self.theme: object = None
         self.rendered = 0
         self.reused = 0
@@ -173,14 +174,22 @@ class Pages:
         self.by_item[quick] = html
         return html
 
+    def _same(self, kind: str, shown: tuple, make, more=None):
+        """The inputs make() works out for the objects shown, as the last build worked them
+        out while those are the same objects, the actors are the same (actors_now) and more
+        is equal: an article, event or quote object is made anew when its file changes."""
+        return self.cache.inputs.get(kind, shown, (self.index.actors_now, more), make)
+
     def _event_key(self, event) -> tuple:
         """What is shown of an event: the event, its actors, the titles of its articles."""
-        return (event, self._actors(event.actors), tuple(self.index.article(a).title for a in event.articles))
+        return self._same("event", (event,), lambda: (
+            event, self._actors(event.actors), tuple(self.index.article(a).title for a in event.articles)))
 
     def _quote_key(self, quote) -> tuple:
         """What is shown of a quote: the quote, its speaker and subjects, its article."""
-        return (quote, self.index.actors.get(quote.speaker.slug), self._actors(r.slug for r in quote.about),
-                self._card(self.index.article(quote.article)))
+        return self._same("quote", (quote,), lambda: (
+            quote, self.index.actors.get(quote.speaker.slug), self._actors(r.slug for r in quote.about),
+            self._card(self.index.article(quote.article))))
 
     def event_item(self, event, **options) -> Markup:
         return self._fragment("event_item", event, self._event_key, options)
@@ -404,6 +413,9 @@ class Pages:
     def _article_inputs(self, article, events) -> tuple:
         """Everything the article page shows: the article, its actors, its events (as merged
         from every article that tells them) and the titles of those articles."""
+        return self._same("article", (article, *events), lambda: self._article_shows(article, events))
+
+    def _article_shows(self, article, events) -> tuple:
         index = self.index
         slugs = list(index.article_actors.get(article.slug, []))
         for quote in article.quotes:
@@ -422,6 +434,11 @@ class Pages:
         events = tuple(index.events_by_actor.get(actor.slug, []))
         articles = tuple(index.articles_by_actor.get(actor.slug, []))
         related = tuple(index.related.get(actor.slug, []))
+        return self._same("actor", (actor,), lambda: self._actor_shows(actor, quotes, events, articles, related),
+                          (quotes, events, articles, related))
+
+    def _actor_shows(self, actor, quotes, events, articles, related) -> tuple:
+        index = self.index
         slugs = [r.slug for r in actor.affiliations] + [s for s, _ in related]
         slugs += [r.slug for q in quotes for r in q.about] + [s for e in events for s in e.actors]
         shown = {q.article for q in quotes} | {a for e in events for a in e.articles} | {a.slug for a in articles}
@@ -430,8 +447,9 @@ class Pages:
 
     def _card(self, article) -> tuple:
         """What a page that lists an article shows of it."""
-        return (article.slug, article.title, article.date, article.updated, article.draft, article.sources,
-                article.image, self.index.article_summaries.get(article.slug))
+        return self._same("card", (article,), lambda: (
+            article.slug, article.title, article.date, article.updated, article.draft, article.sources,
+            article.image, self.index.article_summaries.get(article.slug)))
 
     def _key_actors(self):
         index = self.index
@@ -474,4 +492,5 @@ def render_pages(index: SiteIndex, env: jinja2.Environment, diags: Diagnostics, 
     if not diags.errors:
         cache.pages, cache.fragments, cache.everything = pages.fresh, pages.fragments, pages.everything
         cache.json.turn()
+        cache.inputs.turn()
     return sorted(pages.fresh)

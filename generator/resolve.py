@@ -68,6 +68,12 @@ class SiteIndex:
             self._related = _related_actors(self, *self._reuse)
         return self._related
 
+    @property
+    def actors_now(self) -> object:
+        """Stands for the actors as they are: the same object from one build to the next
+        while no actor changed (None for an index that was not linked)."""
+        return self._reuse[1]
+
     def actors_by_kind(self) -> list[tuple[str, str, list[Actor]]]:
         groups = defaultdict(list)
         for actor in self.actors.values():
