@@ -283,8 +283,28 @@ class Pages:
             return None
         return text.encode("utf-8")
 
-    def build(self) -> None:
-        """Plan every page of the site."""
+    def plan_alone(self, paths) -> bool:
+        """Plan the pages at paths, when they can be planned without the rest of the site
+        (articles' pages can): whether they were. For the pages open in the preview."""
+        index, alone = self.index, []
+        for path in paths:
+            slug = path[len("articles/"):-len("/index.html")] if path.startswith("articles/") else ""
+            if not path.endswith("/index.html") or "/" in slug or slug not in index._articles:
+                return False
+            alone.append(index.article(slug))
+        for article in alone:
+            self._article_page(article, [e for e in index.events if article.slug in e.articles])
+        return True
+
+    def _article_page(self, article, events: list) -> None:
+        index, urls = self.index, self.urls
+        self.page(f"articles/{article.slug}/index.html", "article.html",
+                  lambda: self._article_inputs(article, events),
+                  lambda: dict(article=article, body=Markup(index.bodies[article.slug]), events=events,
+                               ld=structured.article_ld(article, urls, index, events)))
+
+    def build(self, planned=frozenset()) -> None:
+        """Plan every page of the site but those at the paths planned already."""
         index, urls = self.index, self.urls
         self.page("index.html", "index.html", context=lambda: dict(
             key_actors=self._key_actors(),
@@ -302,11 +322,8 @@ class Pages:
             for slug in event.articles:
                 events_of.setdefault(slug, []).append(event)
         for article in index.articles:
-            events = events_of.get(article.slug, [])
-            self.page(f"articles/{article.slug}/index.html", "article.html",
-                      lambda a=article, e=events: self._article_inputs(a, e),
-                      lambda a=article, e=events: dict(article=a, body=Markup(index.bodies[a.slug]), events=e,
-                                                       ld=structured.article_ld(a, urls, index, e)))
+            if f"articles/{article.slug}/index.html" not in planned:
+                self._article_page(article, events_of.get(article.slug, []))
         self.page("actors/index.html", "actors.html", context=lambda: dict(
             ld=structured.page_ld("CollectionPage", "Who is who", urls.absolute("actors/"), index, urls,
                                   [structured.actor_ld(a, urls, index) for a in index.actors.values()])))
@@ -487,7 +504,11 @@ def render_pages(index: SiteIndex, env: jinja2.Environment, diags: Diagnostics, 
     templates env reads; pages in first are made first, and on_first is called with them
     (see Pages.run, also for stop). The paths of the site's files."""
     pages = Pages(index, env, diags, cache, theme, search)
-    pages.build()
+    planned = set()
+    if first and pages.plan_alone(first):  # made before the rest of the site is even planned
+        pages.run(staging, first, on_first)
+        planned, on_first, pages.plan = set(first), None, []
+    pages.build(planned)
     pages.run(staging, first, on_first, stop)
     if not diags.errors:
         cache.pages, cache.fragments, cache.everything = pages.fresh, pages.fragments, pages.everything

@@ -45,9 +45,6 @@ class SiteIndex:
     events: list[TimelineEvent]  # chronological
     quotes: list[Quote]  # chronological
     article_actors: dict[str, list[str]] = field(default_factory=dict)
-    quotes_by_speaker: dict[str, list[Quote]] = field(default_factory=dict)
-    events_by_actor: dict[str, list[TimelineEvent]] = field(default_factory=dict)
-    articles_by_actor: dict[str, list[Article]] = field(default_factory=dict)
     actor_summaries: dict[str, str] = field(default_factory=dict)
     article_summaries: dict[str, str] = field(default_factory=dict)
 
@@ -58,6 +55,27 @@ class SiteIndex:
         self._articles = {a.slug: a for a in self.articles}
         self._related: dict[str, list[tuple[str, str]]] | None = None
         self._reuse: tuple = (Reuse(), None)  # for related: (what linking reuses, its actors_now)
+        self._by_actor: tuple | None = None
+
+    # Each actor's quotes, events and articles are worked out on first use, like related:
+    # an article's page does not need them.
+
+    @property
+    def quotes_by_speaker(self) -> dict[str, list[Quote]]:
+        return self._lists()[0]
+
+    @property
+    def events_by_actor(self) -> dict[str, list[TimelineEvent]]:
+        return self._lists()[1]
+
+    @property
+    def articles_by_actor(self) -> dict[str, list[Article]]:
+        return self._lists()[2]
+
+    def _lists(self) -> tuple:
+        if self._by_actor is None:
+            self._by_actor = _by_actor(self)
+        return self._by_actor
 
     @property
     def related(self) -> dict[str, list[tuple[str, str]]]:
@@ -238,7 +256,6 @@ def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], arti
     for actor in actor_map.values():
         if actor.summary:
             index.actor_summaries[actor.slug] = filled(markup.snippet(actor.summary))
-    _relate(index)
     index._reuse = (reuse if kept else Reuse(), actors_now)
     reuse.turn()
     return index
@@ -313,9 +330,8 @@ def _mentioned(article: Article, rendered: RenderedBody | None) -> tuple[str, ..
     return tuple(dict.fromkeys(order))
 
 
-def _relate(index: SiteIndex) -> None:
-    """Who appears in which articles, said what, took part in what (index.article_actors is
-    filled in)."""
+def _by_actor(index: SiteIndex) -> tuple[dict, dict, dict]:
+    """What each actor said, took part in and appears in (index.article_actors is filled in)."""
     known = index.actors
     articles_by_actor = defaultdict(list)
     for article in index.articles:
@@ -330,9 +346,7 @@ def _relate(index: SiteIndex) -> None:
         for slug in event.actors:
             if slug in known:
                 events_by_actor[slug].append(event)
-    index.quotes_by_speaker = dict(quotes_by_speaker)
-    index.events_by_actor = dict(events_by_actor)
-    index.articles_by_actor = dict(articles_by_actor)
+    return dict(quotes_by_speaker), dict(events_by_actor), dict(articles_by_actor)
 
 
 def _related_actors(index: SiteIndex, reuse: Reuse, actors_now) -> dict[str, list[tuple[str, str]]]:

@@ -132,18 +132,21 @@ def test_a_mistake_in_an_article_left_alone_is_reported_again_until_fixed(demo_c
 
 def test_the_page_open_in_the_preview_comes_before_the_related_actors_are_worked_out(demo_copy, tmp_path,
                                                                                      monkeypatch):
-    """Ranking related actors looks at the whole site; an article's page does not show them,
-    so it is handed over first. The actor pages made afterwards still show them."""
-    from generator import resolve
+    """Ranking related actors and listing each actor's quotes, events and articles look at
+    the whole site; an article's page needs neither, nor the plan of the other pages, so it
+    is handed over first. The actor pages made afterwards still show them."""
+    from generator import render, resolve
 
     events = []
-    real = resolve._related_actors
-    monkeypatch.setattr(resolve, "_related_actors", lambda *args: events.append("related") or real(*args))
+    real_related, real_lists, real_build = resolve._related_actors, resolve._by_actor, render.Pages.build
+    monkeypatch.setattr(resolve, "_related_actors", lambda *args: events.append("related") or real_related(*args))
+    monkeypatch.setattr(resolve, "_by_actor", lambda *args: events.append("lists") or real_lists(*args))
+    monkeypatch.setattr(render.Pages, "build", lambda *args: events.append("plan") or real_build(*args))
     builder = Builder(demo_copy, output=tmp_path / "out")
     page = "articles/russia-asks-china-for-aid/index.html"
     result = builder.build(first=[page], on_first=lambda pages: events.append(sorted(p for p in pages
                                                                                       if p.endswith(".html"))))
-    assert result.ok and events == [[page], "related"]
+    assert result.ok and events[0] == [page] and {"related", "lists", "plan"} == set(events[1:])
     assert 'id="related"' in (tmp_path / "out/actors/zhao-lijian/index.html").read_text()
 
 
