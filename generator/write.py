@@ -115,7 +115,15 @@ class Staging:
             return False
 
     def discard(self) -> None:
+        """Delete the staging folder, its mark last: a build stopped while deleting it (the
+        preview closed mid-build) leaves a folder the next build still knows as its own."""
         if self.folder.exists() and (self.folder / STAGING_MARK).exists():
+            for entry in os.scandir(self.folder):
+                if entry.name != STAGING_MARK:
+                    if entry.is_dir(follow_symlinks=False):
+                        shutil.rmtree(entry.path)
+                    else:
+                        os.unlink(entry.path)
             shutil.rmtree(self.folder)
 
     def commit(self) -> WriteReport:

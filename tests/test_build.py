@@ -3,6 +3,8 @@
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from conftest import MINIMAL, ROOT, run_cli, tree_digest, write_files
 from generator.build import build
 
@@ -111,6 +113,33 @@ def test_staging_folder_of_an_interrupted_build_is_replaced_and_a_stranger_refus
     result = run_cli("build", "--site", str(root), "--output", str(out))
     assert result.returncode == 1 and "the build stages its files there" in result.stderr
     assert (tmp_path / ".out.staging/notes.txt").read_text() == "mine"
+
+
+def test_a_build_stopped_while_deleting_its_staging_folder_leaves_it_to_the_next(site, tmp_path, monkeypatch):
+    """The preview may be closed while a build clears its staging folder; what is left must
+    still carry the mark that lets the next build replace it."""
+    import os
+    import shutil
+
+    from generator import write
+
+    root = site()
+    out = tmp_path / "out"
+    write_files(tmp_path / ".out.staging", {".explainer-staging": "", "articles/old/index.html": "half"})
+    real = shutil.rmtree
+
+    def stopped(path, *args, **kwargs):  # deletes the mark first, if it is there, then is stopped
+        mark = os.path.join(path, ".explainer-staging")
+        if os.path.exists(mark):
+            os.unlink(mark)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(write.shutil, "rmtree", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        write.Staging(out, {}).discard()
+    assert (tmp_path / ".out.staging/.explainer-staging").exists()
+    monkeypatch.setattr(write.shutil, "rmtree", real)
+    assert build(root, output=out).ok and not (tmp_path / ".out.staging").exists()
 
 
 def test_check_writes_nothing(site):
