@@ -203,18 +203,24 @@ class Builder:
             self._markup = Markup(prefix, unsafe)
         return self._markup
 
-    def build(self, write: bool = True, first=(), on_first=None, stop=None) -> BuildResult:
+    def build(self, write: bool = True, first=(), on_first=None, stop=None, stats=None) -> BuildResult:
         """Build the site. The pages in first (output paths) are rendered before the rest,
         and on_first({path: bytes}) is called with them as soon as they are ready. stop()
         is asked now and then once those are out; if it returns True, the build gives up,
-        leaving output/ and what the next build will reuse as they were (superseded)."""
+        leaving output/ and what the next build will reuse as they were (superseded).
+        stats: the sizes and times of the source files as a look just taken found them
+        (absolute path -> key, see load.FileCache), which the build then need not look up."""
         # Python's cycle collector would pause a big build again and again to scan the
         # objects the caches keep; the build makes few cycles, so it runs without it.
         enabled = gc.isenabled()
         gc.disable()
         try:
+            if self.files is not None:
+                self.files.stats = stats
             return self._build(write, first, on_first, stop)
         finally:
+            if self.files is not None:
+                self.files.stats = None
             if enabled:
                 gc.enable()
 

@@ -45,34 +45,40 @@ class FileCache:
     """Sources of the previous read, reused while a file's size and times are unchanged.
 
     A file changed within the last RACY seconds is read again regardless, since a second
-    save inside the file system's time resolution can leave the times as they were."""
+    save inside the file system's time resolution can leave the times as they were.
+    stats, when set, holds the size and times of files as a look taken just before the
+    read found them (the preview's), so that they need not be looked up again."""
 
     RACY = 2.0
 
     def __init__(self):
-        self.entries: dict[Path, tuple[tuple, Source]] = {}
+        self.entries: dict[str, tuple[tuple, Source]] = {}
         self.reads = 0
+        self.stats: dict[str, tuple] | None = None
 
-    def get(self, path: Path) -> tuple[tuple | None, Source | None]:
-        try:
-            info = path.stat()
-        except OSError:
-            return None, None
-        key = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+    def get(self, path: str) -> tuple[tuple | None, Source | None]:
+        key = self.stats.get(path) if self.stats is not None else None
+        if key is None:
+            try:
+                info = os.stat(path)
+            except OSError:
+                return None, None
+            key = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
         entry = self.entries.get(path)
-        if entry and entry[0] == key and time.time() - info.st_mtime > self.RACY:
+        if entry and entry[0] == key and time.time() - key[0] / 1e9 > self.RACY:
             return key, entry[1]
         return key, None
 
-    def put(self, path: Path, key: tuple | None, source: Source) -> None:
+    def put(self, path: str, key: tuple | None, source: Source) -> None:
         if key is not None:
             self.entries[path] = (key, source)
 
 
-def read_text(root: Path, path: Path, diags: Diagnostics, cache: FileCache | None = None) -> Source | None:
-    key, cached = cache.get(path) if cache else (None, None)
+def read_text(root: Path, path: Path | str, diags: Diagnostics, cache: FileCache | None = None) -> Source | None:
+    key, cached = cache.get(os.fspath(path)) if cache else (None, None)
     if cached is not None:
         return cached
+    path = Path(path)
     rel = path.relative_to(root).as_posix()
     if not inside(root, path):
         diags.error(Location(rel, 1), "this file is a link to a place outside the site",
@@ -99,11 +105,12 @@ def read_text(root: Path, path: Path, diags: Diagnostics, cache: FileCache | Non
     source = Source(rel, text.replace("\r\n", "\n").replace("\r", "\n"), digest)
     if cache is not None:
         cache.reads += 1
-        cache.put(path, key, source)
+        cache.put(os.fspath(path), key, source)
     return source
 
 
-def _listing(root: Path, folder: Path, suffixes: tuple[str, ...], diags: Diagnostics) -> list[Path]:
+def _listing(root: Path, folder: Path, suffixes: tuple[str, ...], diags: Diagnostics) -> list[str]:
+    """The paths (as text: there may be thousands) of the files in folder with suffixes."""
     if not folder.is_dir():
         return []
     if not inside(root, folder):
@@ -118,11 +125,10 @@ def _listing(root: Path, folder: Path, suffixes: tuple[str, ...], diags: Diagnos
             continue
         if entry.is_dir():
             continue
-        path = folder / entry.name
-        if path.suffix.lower() in suffixes:
-            found.append(path)
+        if os.path.splitext(entry.name)[1].lower() in suffixes:
+            found.append(entry.path)
         else:
-            diags.warning(Location(path.relative_to(root).as_posix()),
+            diags.warning(Location(Path(entry.path).relative_to(root).as_posix()),
                           f"ignored: only {' and '.join(suffixes)} files are read here")
     return found
 

@@ -144,7 +144,7 @@ class Preview:
         try:
             started = time.perf_counter()
             result = self.builder.build(first=self.viewed(), on_first=self._early,
-                                        stop=self._saved_since(since) if since is not None else None)
+                                        stop=self._saved_since(since) if since is not None else None, stats=since)
             if result.superseded:
                 print("A newer save came: rebuilding for it.", file=self.out, flush=True)
                 return result
