@@ -381,7 +381,7 @@ class Builder:
     def _intact(self) -> bool:
         """Whether output/ holds the files the last build left there, by size, time and inode."""
         written, output = self.written, self.output
-        return all(rel in written and stat_key(output / rel) == written[rel][0] for rel in self._last[2])
+        return all(rel in written and stat_key(os.path.join(output, rel)) == written[rel][0] for rel in self._last[2])
 
     def _signature(self, sources, theme: tuple) -> tuple:
         """Everything a build is made from: source texts, media, templates (theme, their

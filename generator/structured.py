@@ -179,12 +179,13 @@ def timeline_json(index: SiteIndex, urls: Urls, render_names, reuse: Reuse | Non
     """Knight Lab TimelineJS's JSON text: a title slide and one slide an event. reuse keeps
     each slide's JSON for the next build."""
     reuse = reuse or Reuse()
-    slides = []
-    for event in index.events:
-        shown = (tuple(index.actors[s].name if s in index.actors else None for s in event.actors),
-                 tuple(index.article(a).title for a in event.articles), urls.origin, urls.prefix)
-        slides.append(reuse.get("slide", (event,), shown,
-                                lambda e=event: dump_json(_slide(e, index, urls, render_names(e.actors)))))
+    # a slide shows its event, the names of its actors and the titles of its articles: the
+    # same while the event is the same object (it is made anew when an article telling it
+    # changes) and no actor changed
+    shown = (index.actors_now, urls.origin, urls.prefix)
+    slides = [reuse.get("slide", (event,), shown,
+                        lambda e=event: dump_json(_slide(e, index, urls, render_names(e.actors))))
+              for event in index.events]
     title = {"text": {"headline": index.config.title, "text": index.config.description or ""}}
     return _json_object([("title", dump_json(title)), ("events", _json_list(slides))])
 
@@ -227,11 +228,10 @@ def explainer_json(index: SiteIndex, urls: Urls, reuse: Reuse | None = None) -> 
     site = {"title": index.config.title, "url": urls.absolute(), "language": index.config.language}
     actors = [reuse.get("actor", (a,), where, lambda a=a: dump_json(_actor_entry(a, urls)))
               for a in index.actors.values()]
-    articles = []
-    for a in index.articles:
-        shown = index.article_actors.get(a.slug, [])
-        articles.append(reuse.get("article", (a,), (tuple(shown), where),
-                                  lambda a=a, shown=shown: dump_json(_article_entry(a, shown, urls))))
+    # the actors an article names are the same while it and the actors are
+    articles = [reuse.get("article", (a,), (index.actors_now, where),
+                          lambda a=a: dump_json(_article_entry(a, index.article_actors.get(a.slug, []), urls)))
+                for a in index.articles]
     events = []
     for e in index.events:
         url = urls.absolute(urls.event(e))

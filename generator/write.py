@@ -51,9 +51,9 @@ def staging_folder(output: Path) -> Path:
     return output.parent / f".{output.name}.staging"
 
 
-def stat_key(path: Path) -> tuple | None:
+def stat_key(path: Path | str) -> tuple | None:
     try:
-        info = path.lstat()
+        info = os.lstat(path)
     except OSError:
         return None
     return (info.st_size, info.st_mtime_ns, info.st_ino)
@@ -82,7 +82,7 @@ class Staging:
         """Whether output/rel holds the bytes whose digest is expected, as far as the
         record of earlier builds and the file's size, time and inode tell."""
         known = self.known.get(rel)
-        return known is not None and known[1] == expected and stat_key(self.output / rel) == known[0]
+        return known is not None and known[1] == expected and stat_key(os.path.join(self.output, rel)) == known[0]
 
     def keep(self, rel: str, expected: bytes) -> None:
         self.kept[rel] = expected
