@@ -41,6 +41,7 @@ QUIET = 0.03  # a burst of saves has ended when nothing changed for this long
 LONGEST_BURST = 0.5  # rebuild after this long even if saves keep coming
 EARLY_WAIT = 0.4  # how long the rest of a build waits for reloaded pages to come back
 INDEX_AFTER = 1.5  # the search index is refreshed once saves have paused this long
+STOP_WAIT = 30  # seconds a build under way may take to give up when the preview is closed
 LOOK_EVERY = 0.3  # seconds between looks for a newer save while a build is under way
 
 LIVE_SCRIPT = ('<script>(function(){var s=document.createElement("script");'
@@ -146,7 +147,8 @@ class Preview:
             result = self.builder.build(first=self.viewed(), on_first=self._early,
                                         stop=self._saved_since(since) if since is not None else None, stats=since)
             if result.superseded:
-                print("A newer save came: rebuilding for it.", file=self.out, flush=True)
+                if not self.stopping.is_set():
+                    print("A newer save came: rebuilding for it.", file=self.out, flush=True)
                 return result
             self.builds += 1
             self.errors = result.diagnostics.errors
@@ -176,6 +178,8 @@ class Preview:
 
         def stop() -> bool:
             nonlocal due
+            if self.stopping.is_set():  # the preview is closing: leave output/ as it was
+                return True
             if time.monotonic() < due:
                 return False
             due = time.monotonic() + LOOK_EVERY
@@ -468,6 +472,8 @@ def serve(site_root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bo
     except KeyboardInterrupt:
         pass
     preview.stopping.set()
+    if watcher.is_alive():  # a build under way gives up at its next page and clears its staging
+        watcher.join(STOP_WAIT)
     preview.stop_indexing()
     server.stop()
     print("Stopped.", file=out, flush=True)

@@ -41,7 +41,7 @@ def unsafe_output(output: Path, site_root: Path) -> str | None:
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
         return "the output folder holds files that no build wrote (it has no .nojekyll)"
     staging = staging_folder(output)
-    if staging.exists() and not (staging / STAGING_MARK).exists():
+    if staging.exists() and not (staging / STAGING_MARK).exists() and (not staging.is_dir() or any(staging.iterdir())):
         return f"{staging} is in the way: the build stages its files there"
     return None
 

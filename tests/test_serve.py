@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, run_cli, tree_digest
 from tools.browser import chromium_path, launch
 
 
@@ -223,3 +223,21 @@ def test_a_save_during_a_long_rebuild_starts_the_next_one_at_once(tmp_path):
         assert wait_for(lambda: running.count("Rebuilt in") == before + 1), running.lines
     finally:
         running.stop()
+
+
+def test_closing_the_preview_during_a_rebuild_leaves_output_and_no_staging(tmp_path):
+    """The rebuild under way gives up at its next page and clears its staging folder before
+    the preview exits, so the next build or preview starts cleanly."""
+    from bench.corpus import write_corpus
+
+    site = write_corpus(1000, tmp_path / "corpus")
+    running = Server(site)
+    before = tree_digest(site / "output")
+    edit(site / "site.yaml", "title: Benchmark explainer", "title: Benchmark explainer, retitled")
+    assert wait_for(lambda: (site / ".output.staging").exists(), timeout=10), running.lines
+    assert running.stop(signal.SIGTERM) == 0, running.lines
+    assert not (site / ".output.staging").exists(), running.lines
+    assert tree_digest(site / "output") == before and running.count("Rebuilt in") == 0, running.lines
+    assert "Stopped." in running.lines[-1]
+    result = run_cli("build", "--site", str(site))
+    assert result.returncode == 0, result.stderr
