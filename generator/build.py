@@ -187,6 +187,7 @@ class Builder:
         self.disk = DiskCache(site_root) if cache else None
         self.pages = PageCache()
         self.linked = Reuse()  # pieces of the last build's linking
+        self.before: dict[str, Article] = {}  # the articles of the last build, by file
         self.written: dict[str, tuple] = {}
         self._markup: Markup | None = None
         self.compiled = CompiledTemplates()
@@ -276,8 +277,11 @@ class Builder:
         for key in keys:
             article, body = self.prepared.take(key, diags)
             if article is not None:
+                article = self._as_before(article)
                 articles.append(article)
                 bodies[article.slug] = body
+        if not self.once:
+            self.before = {a.location.file: a for a in articles}
         if self.disk is not None and self.once and not diags.errors:
             self.disk.keep_only("article", keys)
         media = {rel: path for rel, path in sources.media}
@@ -341,6 +345,19 @@ class Builder:
             self.remember()
         result.lap("write", clock)
         return result
+
+    def _as_before(self, article: Article) -> Article:
+        """The article read again from its changed file, made of the last build's objects
+        where they are equal: the article itself when only its text changed, else each of
+        its events and quotes that did not. What is worked out from an object is kept for
+        the object, so an edit is linked and rendered again only where it changed things."""
+        old = self.before.get(article.location.file)
+        if old is None or old is article or old == article:
+            return old or article
+        events = {e: e for e in old.events}
+        quotes = {q: q for q in old.quotes}
+        return dataclasses.replace(article, events=tuple(events.get(e, e) for e in article.events),
+                                   quotes=tuple(quotes.get(q, q) for q in article.quotes))
 
     def _read_actors(self, sources, diags: Diagnostics) -> tuple[list[Actor], set[str]]:
         """The actors read (again only if their file changed), and every actor slug there is,

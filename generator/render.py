@@ -177,7 +177,8 @@ class Pages:
     def _same(self, kind: str, shown: tuple, make, more=None):
         """The inputs make() works out for the objects shown, as the last build worked them
         out while those are the same objects, the actors are the same (actors_now) and more
-        is equal: an article, event or quote object is made anew when its file changes."""
+        is equal: an article, event or quote object is replaced when it changes (see
+        Builder._as_before)."""
         return self.cache.inputs.get(kind, shown, (self.index.actors_now, more), make)
 
     def _event_key(self, event) -> tuple:
@@ -430,7 +431,9 @@ class Pages:
     def _article_inputs(self, article, events) -> tuple:
         """Everything the article page shows: the article, its actors, its events (as merged
         from every article that tells them) and the titles of those articles."""
-        return self._same("article", (article, *events), lambda: self._article_shows(article, events))
+        # the body is rendered from the article's text, which the article object does not hold
+        return self._same("article", (article, *events), lambda: self._article_shows(article, events),
+                          self.index.bodies[article.slug])
 
     def _article_shows(self, article, events) -> tuple:
         index = self.index

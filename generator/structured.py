@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import operator
 
 from .dates import PartialDate, display_span
 from .model import Actor, Article, Quote
@@ -175,19 +176,39 @@ def _slide(event: TimelineEvent, index: SiteIndex, urls: Urls, names: str) -> di
     return slide
 
 
+def _section(reuse: Reuse, kind: str, items: list, shared, entry, extra=None) -> str:
+    """The JSON list of entry(item) (or entry(item, extra(item))) for items. What every entry
+    depends on besides its own item is in shared; the texts of the last build are used again
+    for the items that are the same objects (an article, its events and quotes are made anew
+    when they change), and the whole list's text while the items all are."""
+    last = reuse.get(kind, (), shared, dict)  # id -> (item, extra, text); None -> (items, text)
+    whole = last.get(None)
+    if whole is not None and len(whole[0]) == len(items) and all(map(operator.is_, whole[0], items)):
+        return whole[1]  # the same items in the same order: extra() is the same too
+    made, texts = {}, []
+    for item in items:
+        more = extra(item) if extra else None
+        old = last.get(id(item))
+        text = old[2] if old is not None and old[0] is item and old[1] == more else \
+            dump_json(entry(item, more) if extra else entry(item))
+        made[id(item)] = (item, more, text)
+        texts.append(text)
+    made[None] = (tuple(items), _json_list(texts))
+    last.clear()
+    last.update(made)
+    return made[None][1]
+
+
 def timeline_json(index: SiteIndex, urls: Urls, render_names, reuse: Reuse | None = None) -> str:
     """Knight Lab TimelineJS's JSON text: a title slide and one slide an event. reuse keeps
-    each slide's JSON for the next build."""
+    the slides' JSON for the next build."""
     reuse = reuse or Reuse()
     # a slide shows its event, the names of its actors and the titles of its articles: the
-    # same while the event is the same object (it is made anew when an article telling it
-    # changes) and no actor changed
-    shown = (index.actors_now, urls.origin, urls.prefix)
-    slides = [reuse.get("slide", (event,), shown,
-                        lambda e=event: dump_json(_slide(e, index, urls, render_names(e.actors))))
-              for event in index.events]
+    # same while the event is the same object and no actor changed
+    slides = _section(reuse, "slides", index.events, (index.actors_now, urls.origin, urls.prefix),
+                      lambda e: _slide(e, index, urls, render_names(e.actors)))
     title = {"text": {"headline": index.config.title, "text": index.config.description or ""}}
-    return _json_object([("title", dump_json(title)), ("events", _json_list(slides))])
+    return _json_object([("title", dump_json(title)), ("events", slides)])
 
 
 def _actor_entry(a: Actor, urls: Urls) -> dict:
@@ -222,21 +243,16 @@ def _quote_entry(q: Quote, urls: Urls) -> dict:
 
 def explainer_json(index: SiteIndex, urls: Urls, reuse: Reuse | None = None) -> str:
     """data/explainer.json's text: the site, its actors, articles, events and quotes. reuse
-    keeps each entry's JSON for the next build."""
+    keeps the entries' JSON for the next build."""
     reuse = reuse or Reuse()
     where = (urls.origin, urls.prefix)
     site = {"title": index.config.title, "url": urls.absolute(), "language": index.config.language}
-    actors = [reuse.get("actor", (a,), where, lambda a=a: dump_json(_actor_entry(a, urls)))
-              for a in index.actors.values()]
+    actors = _section(reuse, "actors", list(index.actors.values()), where, lambda a: _actor_entry(a, urls))
     # the actors an article names are the same while it and the actors are
-    articles = [reuse.get("article", (a,), (index.actors_now, where),
-                          lambda a=a: dump_json(_article_entry(a, index.article_actors.get(a.slug, []), urls)))
-                for a in index.articles]
-    events = []
-    for e in index.events:
-        url = urls.absolute(urls.event(e))
-        events.append(reuse.get("event", (e,), url, lambda e=e, url=url: dump_json(_event_entry(e, url))))
-    quotes = [reuse.get("quote", (q,), where, lambda q=q: dump_json(_quote_entry(q, urls))) for q in index.quotes]
-    return _json_object([("site", dump_json(site)), ("actors", _json_list(actors)),
-                         ("articles", _json_list(articles)), ("events", _json_list(events)),
-                         ("quotes", _json_list(quotes))])
+    articles = _section(reuse, "articles", index.articles, (index.actors_now, where),
+                        lambda a: _article_entry(a, index.article_actors.get(a.slug, []), urls))
+    # an event's address depends on where the timeline's pages break
+    events = _section(reuse, "events", index.events, where, _event_entry, lambda e: urls.absolute(urls.event(e)))
+    quotes = _section(reuse, "quotes", index.quotes, where, lambda q: _quote_entry(q, urls))
+    return _json_object([("site", dump_json(site)), ("actors", actors), ("articles", articles),
+                         ("events", events), ("quotes", quotes)])
