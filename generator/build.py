@@ -347,17 +347,12 @@ class Builder:
         return result
 
     def _as_before(self, article: Article) -> Article:
-        """The article read again from its changed file, made of the last build's objects
-        where they are equal: the article itself when only its text changed, else each of
-        its events and quotes that did not. What is worked out from an object is kept for
-        the object, so an edit is linked and rendered again only where it changed things."""
+        """The article read again from its changed file, as the last build's object when the
+        two are equal (only its text changed): what is worked out from the object is kept for
+        it, so an edit of the text is linked and rendered again only where the text shows.
+        (Not its events or quotes alone: what is shown of them includes the article's title.)"""
         old = self.before.get(article.location.file)
-        if old is None or old is article or old == article:
-            return old or article
-        events = {e: e for e in old.events}
-        quotes = {q: q for q in old.quotes}
-        return dataclasses.replace(article, events=tuple(events.get(e, e) for e in article.events),
-                                   quotes=tuple(quotes.get(q, q) for q in article.quotes))
+        return old if old is not None and (old is article or old == article) else article
 
     def _read_actors(self, sources, diags: Diagnostics) -> tuple[list[Actor], set[str]]:
         """The actors read (again only if their file changed), and every actor slug there is,

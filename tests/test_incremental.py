@@ -86,6 +86,7 @@ def test_edits_that_change_who_appears_with_whom_match_fresh_builds(tmp_path):
     edits = [
         ("article's text", lambda: edit(articles / "article-00030.md", "\n\n", "\n\nA new first paragraph.\n\n")),
         ("one quote's context", lambda: edit(articles / "article-00030.md", "    context: ", "    context: Asked, ")),
+        ("article's title", lambda: edit(articles / "article-00030.md", 'title: "', 'title: "Now: ')),
         ("article's actors", lambda: edit(articles / "article-00003.md", "actors: [", "actors: [actor-1, ")),
         ("event's actors", lambda: edit(articles / "article-00020.md", "    actors: [", "    actors: [actor-3, ")),
         ("removed article", lambda: (articles / "article-00005.md").unlink()),
