@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 from collections import OrderedDict
 
 import jinja2
@@ -181,6 +182,11 @@ class Pages:
         Builder._as_before)."""
         return self.cache.inputs.get(kind, shown, (self.index.actors_now, more), make)
 
+    def _shown(self, items) -> tuple:
+        """What a page listing these events or quotes shows of them: as _event_key or
+        _quote_key tell, which stay the same while the objects and the actors do."""
+        return (self.index.actors_now, _Identical(items))
+
     def _event_key(self, event) -> tuple:
         """What is shown of an event: the event, its actors, the titles of its articles."""
         return self._same("event", (event,), lambda: (
@@ -338,7 +344,8 @@ class Pages:
         self.page("404.html", "404.html", ("404",), lambda: dict(
             ld=structured.page_ld("WebPage", "Page not found", urls.absolute("404.html"), index, urls)))
         self.page("feed.xml", "feed.xml", context=lambda: dict(updated=self._updated()))
-        self.page("sitemap.xml", "sitemap.xml", context=lambda: dict(pages=self._sitemap()))
+        sitemap = functools.lru_cache(maxsize=1)(self._sitemap)
+        self.page("sitemap.xml", "sitemap.xml", lambda: ("sitemap", tuple(sitemap())), lambda: dict(pages=sitemap()))
         self.page("robots.txt", "robots.txt", ("robots",))
         self.constant(".nojekyll", b"")
         if index.config.cname:
@@ -383,7 +390,7 @@ class Pages:
             ld=structured.page_ld("CollectionPage", "Timeline", urls.absolute("timeline/"), index, urls)))
         for path, year, number, count, events in self.timeline:
             inputs = (lambda y=year, n=number, c=count, e=events:
-                      ("year", tuple(years), y, n, c, tuple(self._event_key(event) for event in e)))
+                      ("year", tuple(years), y, n, c, self._shown(e)))
             self.page(path + "index.html", "timeline.html", inputs, lambda p=path, y=year, n=number, c=count, e=events: dict(
                 groups=_timeline_groups(e), years=years, year=y, pager=_pager(f"timeline/{y}/", n, c),
                 people=_people(e),
@@ -409,7 +416,7 @@ class Pages:
                 part = quotes[(number - 1) * QUOTES_PER_PAGE: number * QUOTES_PER_PAGE]
                 path = f"quotes/{speaker.slug}/" + (f"page/{number}/" if number > 1 else "") + "index.html"
                 inputs = (lambda a=speaker, t=len(quotes), n=number, c=count, q=part:
-                          ("speaker", a, t, n, c, tuple(self._quote_key(quote) for quote in q)))
+                          ("speaker", a, t, n, c, self._shown(q)))
                 self.page(path, "quotes.html", inputs, lambda a=speaker, q=part, n=number, c=count: dict(
                     speakers=[a], quotes_of={a.slug: q}, speaker=a, pager=_pager(f"quotes/{a.slug}/", n, c),
                     ld=structured.page_ld("CollectionPage", f"Who said what: {a.name}",
@@ -491,6 +498,22 @@ class Pages:
         pages += [(path[:-len("index.html")], None) for path, _, _ in self.plan
                   if path.endswith("/index.html") and path[:-len("index.html")] not in known]
         return [(self.urls.absolute(p), lastmod) for p, lastmod in pages]
+
+
+class _Identical:
+    """Objects equal to others only when they are the very same objects, in the same order
+    (and held, so that no other object takes their identity meanwhile)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items):
+        self.items = tuple(items)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Identical) and len(self.items) == len(other.items) \
+            and all(map(operator.is_, self.items, other.items))
+
+    __hash__ = None
 
 
 class Superseded(Exception):
