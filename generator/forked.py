@@ -66,6 +66,7 @@ def _render_parts(pages: Pages, staging, ordered: list, parts: int, counter) -> 
         if number >= parts:
             return reports
         pages.by_item.clear()  # fragments are shared by neighbouring pages: let the others go
+        _give_back_free_memory()  # what the last part (the data files, say) used for a moment
         for path, key, make in ordered[number * size:(number + 1) * size]:
             pages.one(staging, path, key, make)
             if path in pages.fresh:
@@ -89,7 +90,10 @@ def render_pages(index: SiteIndex, env: jinja2.Environment, diags: Diagnostics, 
     _give_back_free_memory()
     context = multiprocessing.get_context("fork")
     counter = context.Value("i", 0)
-    share = (pages, staging, pages.plan, workers * SHARES, counter)
+    # the data files first: making them takes a hundred megabytes for a moment, which is
+    # best spent before rendering has copied much of the site into each process
+    ordered = sorted(pages.plan, key=lambda item: not item[0].startswith("data/"))
+    share = (pages, staging, ordered, workers * SHARES, counter)
     with context.Pool(workers - 1, initializer=_start, initargs=share) as pool:
         forked = [pool.apply_async(_forked_share) for _ in range(workers - 1)]
         enabled = gc.isenabled()

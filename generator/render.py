@@ -223,8 +223,9 @@ class Pages:
         self.plan.append((path, key, lambda: self._render(path, template, **context())))
 
     def data(self, path: str, make) -> None:
-        """Plan a JSON file whose text make() returns, remade when anything in the site changed."""
-        self.plan.append((path, EVERYTHING, lambda: (make() + "\n").encode("utf-8")))
+        """Plan a JSON file whose text (with its final new line) make() returns, remade when
+        anything in the site changed."""
+        self.plan.append((path, EVERYTHING, lambda: make().encode("utf-8")))
 
     def constant(self, path: str, data: bytes) -> None:
         self.plan.append((path, ("constant", data), lambda: data))
@@ -350,9 +351,11 @@ class Pages:
         self.constant(".nojekyll", b"")
         if index.config.cname:
             self.constant("CNAME", (index.config.cname + "\n").encode())
-        self.data("data/explainer.json", lambda: structured.explainer_json(index, urls, self.cache.json))
-        self.data("data/timeline.json",
-                  lambda: structured.timeline_json(index, urls, lambda slugs: str(self.names(slugs)), self.cache.json))
+        # what the data files are made of is kept for a next build only by one that has one
+        self.data("data/explainer.json", lambda: structured.explainer_json(
+            index, urls, self.cache.json if self.keep_inputs else None))
+        self.data("data/timeline.json", lambda: structured.timeline_json(
+            index, urls, lambda slugs: str(self.names(slugs)), self.cache.json if self.keep_inputs else None))
 
     def _actor_pages(self, actor) -> None:
         """An actor's page; an actor with long lists gets more pages (page/2/ ...), each
