@@ -66,8 +66,11 @@ class DiskCache:
             return
         temp = path.with_name(f".{path.name}.{os.getpid()}")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temp.write_bytes(data)
+            try:
+                temp.write_bytes(data)
+            except FileNotFoundError:  # the first entry in its folder (made only then)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                temp.write_bytes(data)
             os.replace(temp, path)
         except OSError:
             self.working = False

@@ -43,6 +43,7 @@ def environment(site_root: Path, compiled: CompiledTemplates | None = None) -> j
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a build makes a fresh environment: its templates cannot be stale
     )
     env.filters["jsonld"] = lambda data: Markup(structured.dump_script_json(data))
     env.globals["display_span"] = display_span

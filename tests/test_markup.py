@@ -116,3 +116,30 @@ def test_a_plain_snippet_is_what_markdown_makes_of_it():
         assert plain.snippet(text) == expected, text
         fast += bool(markup._PLAIN.fullmatch(text))
     assert fast > 250  # the quick way was taken often enough to be tested
+
+
+def test_skipping_inline_patterns_that_cannot_match_changes_nothing():
+    """The body converter does not try an inline pattern on text without its trigger
+    character; on texts mixing every kind of inline Markdown it must give exactly what
+    Python-Markdown's own inline pass gives."""
+    import markdown as python_markdown
+
+    from generator.markup import _Extension
+
+    owner = Markup("/p/", False)
+    quick = owner._body
+    plain = python_markdown.Markdown(extensions=["tables", "footnotes", "sane_lists", "attr_list", "toc",
+                                                 _Extension(owner, anchors=False)],
+                                     extension_configs={"toc": {"permalink": False}})
+    pieces = ["word", "*em*", "**strong**", "_under_", "__strong__", "`code`", "``a ` b``", "[link](http://x.org/)",
+              "![img](a.png)", "<http://auto.link/>", "<a@b.org>", "&amp;", "&copy;", "&", "<b>bold</b>",
+              "<!-- note -->", "line  \nbreak", "x[^1]", "\n\n[^1]: a note\n\n", "[[ana]]", "[[bo-li|Bo]]",
+              "\\*not em\\*", "[ref][r]", "\n\n[r]: http://r.org/\n\n", "\n\n| a | b |\n|---|---|\n| 1 | *2* |\n\n",
+              "\n\n# Heading {: #h1 }\n\n", "\n\n- item *one*\n- item `two`\n\n", "!", "[", "<", "\\", "\n",
+              "\u201cquoted\u201d", "a_b_c", "2 * 3 * 4", "\n\n> quoted *text*\n\n"]
+    rng = random.Random(11)
+    for _ in range(1500):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 9)))
+        quick.reset()
+        plain.reset()
+        assert quick.convert(text) == plain.convert(text), text
