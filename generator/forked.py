@@ -19,7 +19,7 @@ from .diagnostics import Diagnostics
 from .render import ELSEWHERE, PageCache, Pages
 from .resolve import SiteIndex
 
-SHARES = 8  # parts of the plan for each process: neighbouring pages share fragments, and
+SHARES = 16  # parts of the plan for each process: neighbouring pages share fragments, and
 # processes that finish early take the next part
 
 _SHARE = None  # in a forked process only: the arguments of _render_parts
