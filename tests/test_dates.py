@@ -60,4 +60,5 @@ def test_sort_keys_order_dates_by_year_month_day_then_time():
         stamp = d.moment.astimezone(dt.timezone.utc).strftime("%H:%M:%S") if d.moment else ""
         return (d.year, d.month or 0, d.day or 0, stamp)
 
-    assert sorted(parsed, key=lambda d: (d.sort_key(), d.iso())) == sorted(parsed, key=lambda d: (reference(d), d.iso()))
+    by_key = sorted(parsed, key=lambda d: (d.sort_key(), d.iso()))
+    assert by_key == sorted(parsed, key=lambda d: (reference(d), d.iso()))
