@@ -41,6 +41,11 @@ def inside(root: Path, path: Path) -> bool:
     return True
 
 
+def file_key(info: os.stat_result) -> tuple:
+    """What a save changes of a file: its times, size and inode."""
+    return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+
+
 class FileCache:
     """Sources of the previous read, reused while a file's size and times are unchanged.
 
@@ -63,7 +68,7 @@ class FileCache:
                 info = os.stat(path)
             except OSError:
                 return None, None
-            key = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+            key = file_key(info)
         entry = self.entries.get(path)
         if entry and entry[0] == key and time.time() - key[0] / 1e9 > self.RACY:
             return key, entry[1]

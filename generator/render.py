@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import operator
 from collections import OrderedDict
 
 import jinja2
@@ -12,7 +11,7 @@ from markupsafe import Markup, escape
 from . import structured
 from .dates import MONTHS
 from .diagnostics import Diagnostics, Location
-from .resolve import Reuse, SiteIndex
+from .resolve import Identical, Reuse, SiteIndex
 from .structured import Urls
 from .theme import runtime_location, template_file
 
@@ -185,7 +184,7 @@ class Pages:
     def _shown(self, items) -> tuple:
         """What a page listing these events or quotes shows of them: as _event_key or
         _quote_key tell, which stay the same while the objects and the actors do."""
-        return (self.index.actors_now, _Identical(items))
+        return (self.index.actors_now, Identical(items))
 
     def _event_key(self, event) -> tuple:
         """What is shown of an event: the event, its actors, the titles of its articles."""
@@ -297,7 +296,7 @@ class Pages:
         index, alone = self.index, []
         for path in paths:
             slug = path[len("articles/"):-len("/index.html")] if path.startswith("articles/") else ""
-            if not path.endswith("/index.html") or "/" in slug or slug not in index._articles:
+            if not path.endswith("/index.html") or "/" in slug or not index.published(slug):
                 return False
             alone.append(index.article(slug))
         for article in alone:
@@ -501,22 +500,6 @@ class Pages:
         pages += [(path[:-len("index.html")], None) for path, _, _ in self.plan
                   if path.endswith("/index.html") and path[:-len("index.html")] not in known]
         return [(self.urls.absolute(p), lastmod) for p, lastmod in pages]
-
-
-class _Identical:
-    """Objects equal to others only when they are the very same objects, in the same order
-    (and held, so that no other object takes their identity meanwhile)."""
-
-    __slots__ = ("items",)
-
-    def __init__(self, items):
-        self.items = tuple(items)
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, _Identical) and len(self.items) == len(other.items) \
-            and all(map(operator.is_, self.items, other.items))
-
-    __hash__ = None
 
 
 class Superseded(Exception):

@@ -6,8 +6,10 @@ file is read; dangling references and collisions are reported with a "did you me
 
 from __future__ import annotations
 
+import functools
 import heapq
 import html
+import operator
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -53,44 +55,38 @@ class SiteIndex:
 
     def __post_init__(self):
         self._articles = {a.slug: a for a in self.articles}
-        self._related: dict[str, list[tuple[str, str]]] | None = None
-        self._reuse: tuple = (Reuse(), None)  # for related: (what linking reuses, its actors_now)
-        self._by_actor: tuple | None = None
+        self.reuse = Reuse()  # what linking made, for working out related actors
+        # stands for the actors as they are: the same object from one build to the next while
+        # no actor changed (see resolve)
+        self.actors_now: object = None
 
-    # Each actor's quotes, events and articles are worked out on first use, like related:
-    # an article's page does not need them.
+    def published(self, slug: str) -> bool:
+        return slug in self._articles
+
+    # Each actor's quotes, events and articles, and related actors, are worked out on first
+    # use: the preview renders the page open in the browser first, and an article's page
+    # needs none of them.
 
     @property
     def quotes_by_speaker(self) -> dict[str, list[Quote]]:
-        return self._lists()[0]
+        return self._lists[0]
 
     @property
     def events_by_actor(self) -> dict[str, list[TimelineEvent]]:
-        return self._lists()[1]
+        return self._lists[1]
 
     @property
     def articles_by_actor(self) -> dict[str, list[Article]]:
-        return self._lists()[2]
+        return self._lists[2]
 
-    def _lists(self) -> tuple:
-        if self._by_actor is None:
-            self._by_actor = _by_actor(self)
-        return self._by_actor
+    @functools.cached_property
+    def _lists(self) -> tuple[dict, dict, dict]:
+        return _by_actor(self)
 
-    @property
+    @functools.cached_property
     def related(self) -> dict[str, list[tuple[str, str]]]:
-        """Actor slug -> [(slug, why)], the actors most related to it. Worked out on first
-        use: the preview renders the page open in the browser first, and an article's page
-        does not need it."""
-        if self._related is None:
-            self._related = _related_actors(self, *self._reuse)
-        return self._related
-
-    @property
-    def actors_now(self) -> object:
-        """Stands for the actors as they are: the same object from one build to the next
-        while no actor changed (None for an index that was not linked)."""
-        return self._reuse[1]
+        """Actor slug -> [(slug, why)], the actors most related to it."""
+        return _related_actors(self, self.reuse, self.actors_now)
 
     def actors_by_kind(self) -> list[tuple[str, str, list[Actor]]]:
         groups = defaultdict(list)
@@ -145,6 +141,23 @@ class Reuse:
         """Keep this build's pieces for the next; if it made none, keep the last build's."""
         if self.current:
             self.previous, self.current = self.current, {}
+
+
+class Identical:
+    """Objects equal to others only when they are the very same objects, in the same order
+    (and held, so that no other object takes their identity meanwhile): inputs that stand
+    for what was worked out from those objects."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items):
+        self.items = tuple(items)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Identical) and len(self.items) == len(other.items) \
+            and all(map(operator.is_, self.items, other.items))
+
+    __hash__ = None
 
 
 @dataclass(frozen=True)
@@ -243,7 +256,7 @@ def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], arti
                        key=lambda a: linked[id(a)].order, reverse=True)
     events = _merge_events(published, linked, markup, diags, filled, reuse)
     quotes = [(key, quote) for a in published for key, quote in zip(linked[id(a)].quotes, a.quotes)]
-    quotes.sort(key=_first)
+    quotes.sort(key=operator.itemgetter(0))
 
     index = SiteIndex(config=config, actors=actor_map, articles=published, bodies={}, events=events,
                       quotes=[quote for _, quote in quotes])
@@ -256,13 +269,9 @@ def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], arti
     for actor in actor_map.values():
         if actor.summary:
             index.actor_summaries[actor.slug] = filled(markup.snippet(actor.summary))
-    index._reuse = (reuse if kept else Reuse(), actors_now)
+    index.reuse, index.actors_now = reuse if kept else Reuse(), actors_now
     reuse.turn()
     return index
-
-
-def _first(pair: tuple):
-    return pair[0]
 
 
 def _fill_names(event: TimelineEvent, filled, reuse: Reuse) -> TimelineEvent:
@@ -298,7 +307,7 @@ def _merge_events(articles: list[Article], linked: dict[int, _Linked], markup: M
         events = [event for event, _ in tellings]
         made = reuse.get("event", (*events, markup), None, lambda t=events: _merged(t, markup))
         result.append((tellings[0][1][0], _fill_names(made, filled, reuse)))
-    result.sort(key=_first)
+    result.sort(key=operator.itemgetter(0))
     return [event for _, event in result]
 
 

@@ -35,6 +35,7 @@ from tornado import httpserver, ioloop, netutil, web
 from . import search
 from .build import Builder, BuildResult
 from .diagnostics import Diagnostic
+from .load import file_key
 
 POLL = 0.02  # seconds between looks at the sources
 QUIET = 0.03  # a burst of saves has ended when nothing changed for this long
@@ -51,7 +52,8 @@ LIVE_SCRIPT = ('<script>(function(){var s=document.createElement("script");'
 
 
 def snapshot(root: Path) -> dict[str, tuple]:
-    """Size and times of every source file; what a save changes."""
+    """Size and times of every source file (load.file_key, by path): what a save changes.
+    A build is given the look that noticed a save, to take the keys from (FileCache)."""
     seen: dict[str, tuple] = {}
 
     def walk(folder: str) -> None:
@@ -67,14 +69,14 @@ def snapshot(root: Path) -> dict[str, tuple]:
                     walk(entry.path)
                 else:
                     info = entry.stat()
-                    seen[entry.path] = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+                    seen[entry.path] = file_key(info)
             except OSError:
                 continue
 
     config = root / "site.yaml"
     try:
         info = config.stat()
-        seen[str(config)] = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+        seen[str(config)] = file_key(info)
     except OSError:
         pass
     walk(str(root / "content"))

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import html
 import json
-import operator
 
 from .dates import PartialDate, display_span
 from .model import Actor, Article, Quote
-from .resolve import Reuse, SiteIndex, TimelineEvent
+from .resolve import Identical, Reuse, SiteIndex, TimelineEvent
 
 SCHEMA_TYPES = {"person": "Person", "country": "Country", "organisation": "Organization",
                 "group": "Organization", "other": "Thing"}
@@ -187,8 +186,8 @@ def _section(reuse: Reuse, kind: str, items: list, shared, entry, extra=None) ->
     for the items that are the same objects (an article, its events and quotes are made anew
     when they change), and the whole list's text while the items all are."""
     last = reuse.get(kind, (), shared, dict)  # id -> (item, extra, text); None -> (items, text)
-    whole = last.get(None)
-    if whole is not None and len(whole[0]) == len(items) and all(map(operator.is_, whole[0], items)):
+    whole, same = last.get(None), Identical(items)
+    if whole is not None and whole[0] == same:
         return whole[1]  # the same items in the same order: extra() is the same too
     made, texts = {}, []
     for item in items:
@@ -198,7 +197,7 @@ def _section(reuse: Reuse, kind: str, items: list, shared, entry, extra=None) ->
             dump_json(entry(item, more) if extra else entry(item))
         made[id(item)] = (item, more, text)
         texts.append(text)
-    made[None] = (tuple(items), _json_list(texts))
+    made[None] = (same, _json_list(texts))
     last.clear()
     last.update(made)
     return made[None][1]
