@@ -114,7 +114,7 @@ PARALLEL_FROM = 200  # articles to read before a second process pays for itself
 def _prepare(items: list, timezone: str, markup: Markup | tuple, disk: DiskCache | None) -> list[bytes]:
     """Articles read and their Markdown rendered, for items of (key, source): each as the
     pickled (article or None, rendered body or None) with what reading reported, also saved
-    in disk under its key. markup is a Markup, or its (prefix, unsafe_html) in another process."""
+    in disk under its key. markup is a Markup, or its (prefix, unsafe_html, seal) in another process."""
     if isinstance(markup, tuple):
         markup = Markup(*markup)
     done = []
@@ -144,7 +144,7 @@ class _PreparingInParallel:
     def __init__(self, items: list, timezone: str, markup: Markup, disk: DiskCache | None):
         workers = _cores()
         size = max(1, -(-len(items) // (workers * 16)))
-        options = (markup.prefix, markup.unsafe_html)
+        options = (markup.prefix, markup.unsafe_html, markup.seal)
         # fork is quick, but unsafe once other threads run (the preview server's); then forkserver
         method = "fork" if threading.active_count() == 1 else "forkserver"
         self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))

@@ -3,14 +3,21 @@
 The HTML an article body renders to depends only on the body, its quotes and the site's
 path prefix, so it can be cached per article. Actor names shown by a bare ``[[slug]]`` are
 left as placeholders and filled in by ``resolve``, which knows every actor.
+
+A placeholder carries a seal: random letters drawn when the converter is made, which no
+text written before that moment can know. Content can write the placeholder's characters
+(as character references that the sanitizer turns into characters), but not its seal, so
+``fill_names`` fills in only the placeholders the converter itself made.
 """
 
 from __future__ import annotations
 
 import bisect
 import difflib
+from html import escape as html_escape
 import itertools
 import re
+import secrets
 import unicodedata
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
@@ -25,8 +32,8 @@ from markdown.treeprocessors import Treeprocessor
 from .diagnostics import Location
 from .model import SLUG, Ref
 
-NAME_OPEN, NAME_CLOSE = "\ue000", "\ue001"  # private-use marks around a slug awaiting its name
-NAME_PLACEHOLDER = re.compile(f"{NAME_OPEN}([a-z0-9-]+){NAME_CLOSE}")
+NAME_OPEN, NAME_CLOSE = "\ue000", "\ue001"  # private-use marks around a seal and a slug awaiting its name
+NAME_PLACEHOLDER = re.compile(f"{NAME_OPEN}([0-9a-f]{{32}}):([a-z0-9-]+){NAME_CLOSE}")
 MENTION = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
 
 _TEXT_BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "figcaption"}
@@ -140,6 +147,24 @@ class RenderedBody:
     anchored: frozenset[int]  # numbers of the quotes whose passage was found and anchored
     problems: tuple[BodyProblem, ...]
     summary: str | None = None  # the article's summary as HTML, with name placeholders too
+    seal: str = ""  # the seal of its placeholders (see fill_names)
+
+
+def placeholders(html: str, seal: str) -> tuple[str, ...]:
+    """The slugs of the sealed name placeholders in html, each once, in order."""
+    return tuple(dict.fromkeys(m.group(2) for m in NAME_PLACEHOLDER.finditer(html) if m.group(1) == seal))
+
+
+def fill_names(html: str, seal: str, names) -> str:
+    """html with each placeholder of this seal replaced by names(slug), escaped for text and
+    for attribute values alike. Placeholders with another seal were written by content and
+    stay as the text they are."""
+    def name(match) -> str:
+        if match.group(1) != seal:
+            return match.group(0)
+        return html_escape(names(match.group(2)), quote=True)
+
+    return NAME_PLACEHOLDER.sub(name, html)
 
 
 class _ActorLinks(InlineProcessor):
@@ -155,7 +180,7 @@ class _ActorLinks(InlineProcessor):
         element.set("href", f"{self.owner.prefix}actors/{slug}/")
         element.set("class", "actor-link")
         element.set("data-actor", slug)
-        element.text = shown or f"{NAME_OPEN}{slug}{NAME_CLOSE}"
+        element.text = shown or f"{NAME_OPEN}{self.owner.seal}:{slug}{NAME_CLOSE}"
         return element, m.start(0), m.end(0)
 
 
@@ -304,8 +329,10 @@ def _quick_inline(md: markdown.Markdown) -> markdown.Markdown:
 class Markup:
     """Reusable Markdown converters for one build (one prefix, one safety setting)."""
 
-    def __init__(self, prefix: str, unsafe_html: bool):
+    def __init__(self, prefix: str, unsafe_html: bool, seal: str | None = None):
+        """seal: that of another process's converter, to make the same placeholders."""
         self.prefix, self.unsafe_html = prefix, unsafe_html
+        self.seal = seal or secrets.token_hex(16)
         self.quotes: list[QuoteCheck] = []
         self.anchored: set[int] = set()
         self._snippets: dict[str, str] = {}
@@ -359,7 +386,7 @@ class Markup:
                                         f"quote {quote.number} ('{_short(quote.text)}') does not occur in the article's text",
                                         hint))
         summary = self.snippet(article.summary) if article.summary else None
-        return RenderedBody(html, tuple(mentions), frozenset(self.anchored), tuple(problems), summary)
+        return RenderedBody(html, tuple(mentions), frozenset(self.anchored), tuple(problems), summary, self.seal)
 
 
 _CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|`[^`\n]+`", re.M | re.S)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import heapq
-import html
 import operator
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
@@ -16,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from .config import SiteConfig
 from .dates import PartialDate
 from .diagnostics import Diagnostics, Location, did_you_mean
-from .markup import NAME_PLACEHOLDER, Markup, RenderedBody
+from .markup import Markup, RenderedBody, fill_names, placeholders
 from .model import Actor, Article, Event, Quote, Ref
 
 KIND_TITLES = {"person": "People", "country": "Countries", "organisation": "Organisations",
@@ -208,15 +207,16 @@ def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], arti
     for actor in actor_map.values():
         check_refs(list(actor.affiliations), known, actor_map, "affiliation", diags)
 
-    def name(match) -> str:
-        actor = actor_map.get(match.group(1))
-        return html.escape(actor.name if actor else match.group(1), quote=False)
+    def name(slug: str) -> str:
+        actor = actor_map.get(slug)
+        return actor.name if actor else slug
 
-    def filled(text: str) -> str:
-        """text with its actor name placeholders filled in; again only if a name changed."""
-        slugs = reuse.get("slugs", (text,), None, lambda: tuple(dict.fromkeys(NAME_PLACEHOLDER.findall(text))))
+    def filled(text: str, seal: str = markup.seal) -> str:
+        """text (made by markup, or by a converter with that seal) with its actor name
+        placeholders filled in; again only if a name changed."""
+        slugs = reuse.get("slugs", (text, seal), None, lambda: placeholders(text, seal))
         names = tuple(actor_map[s].name if s in actor_map else None for s in slugs)
-        return reuse.get("filled", (text,), names, lambda: NAME_PLACEHOLDER.sub(name, text) if slugs else text)
+        return reuse.get("filled", (text, seal), names, lambda: fill_names(text, seal, name) if slugs else text)
 
     def link(article: Article, rendered: RenderedBody | None) -> _Linked:
         local = Diagnostics()
@@ -232,14 +232,14 @@ def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], arti
                 local.error(problem.location, problem.message, problem.hint)
         summary = None
         if article.summary:
-            summary = filled(rendered.summary if rendered and rendered.summary is not None
-                             else markup.snippet(article.summary))
+            summary = (filled(rendered.summary, rendered.seal) if rendered and rendered.summary is not None
+                       else filled(markup.snippet(article.summary)))
         told = [reuse.get("event", (event, markup), None, lambda e=event: _merged([e], markup))
                 for event in article.events]
         return _Linked(
             problems=tuple(local.items),
             order=f"{article.date.sort_key()}\0{article.slug}",
-            body=filled(rendered.html) if rendered else "",
+            body=filled(rendered.html, rendered.seal) if rendered else "",
             summary=summary,
             actors=tuple(s for s in _mentioned(article, rendered) if s in known),
             events=tuple((_event_order(e), _fill_names(t, filled, reuse)) for e, t in zip(article.events, told)),
