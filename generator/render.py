@@ -6,6 +6,7 @@ import functools
 from collections import OrderedDict
 
 import jinja2
+import jinja2.sandbox
 from markupsafe import Markup, escape
 
 from . import structured
@@ -287,6 +288,15 @@ class Pages:
         except (jinja2.UndefinedError, TypeError, ValueError, KeyError, AttributeError) as exc:
             self.diags.error(runtime_location(exc, template), f"template error while rendering {path}: {exc}",
                              "check the names the template uses against the default theme's")
+            return None
+        except jinja2.sandbox.SecurityError as exc:
+            self.diags.error(runtime_location(exc, template), f"template error while rendering {path}: {exc}",
+                             "a template may use the values it is given, not Python's internals")
+            return None
+        except Exception as exc:  # noqa: BLE001 - a template is the site's own code: its errors are its mistakes
+            self.diags.error(runtime_location(exc, template),
+                             f"template error while rendering {path}: {type(exc).__name__}: {exc}",
+                             "fix the expression at this line of the template")
             return None
         return text.encode("utf-8")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
 from markupsafe import Markup
 
 from . import structured
@@ -33,9 +34,13 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
 def environment(site_root: Path, compiled: CompiledTemplates | None = None) -> jinja2.Environment:
     """Templates from the site's own templates/ first, then the default theme, file by file.
-    A new environment for every build: template modules keep the globals they were made with."""
+    A new environment for every build: template modules keep the globals they were made with.
+
+    Templates run in Jinja's sandbox: a site's own template may read what it is given but
+    cannot reach Python's internals (attributes that start with an underscore, a function's
+    globals, a module) to run code, as a Hugo site cannot exec."""
     folders = template_folders(site_root)
-    env = jinja2.Environment(
+    env = jinja2.sandbox.SandboxedEnvironment(
         bytecode_cache=compiled,
         loader=jinja2.FileSystemLoader([str(f) for f in folders]),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
