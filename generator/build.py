@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import hashlib
 import multiprocessing
 import os
 import pickle
@@ -17,8 +18,8 @@ from . import load as loader
 from . import forked, search, yamlio
 from .cache import DiskCache
 from .config import SiteConfig, read_config
-from .diagnostics import Diagnostics, Location
-from .markup import Markup
+from .diagnostics import Diagnostic, Diagnostics, Location
+from .markup import Markup, RenderedBody
 from .model import SLUG, SLUG_HINT, Actor, Article, read_actor, read_article
 from .render import PageCache, Superseded, render_pages
 from .theme import CompiledTemplates, environment, static_files, static_key, theme_key
@@ -73,6 +74,20 @@ def _read_article(source, timezone: str, diags: Diagnostics) -> Article | None:
     return read_article(doc, Path(source.rel).stem, front.body, front.body_line, timezone, diags)
 
 
+# An article file read and rendered, with what reading it reported: what the disk cache keeps.
+ARTICLE_ENTRY = tuple[tuple[Article | None, RenderedBody | None], tuple[Diagnostic, ...]]
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    """What the last command-line build left in an output folder, for the next one."""
+
+    written: dict[str, tuple[tuple[int, int, int] | None, bytes]]  # path -> (stat key, digest)
+    signature: str  # of everything the build was made from (Builder._signature)
+    paths: tuple[str, ...]
+    searched: bool
+
+
 class _Memo:
     """Results of one pure step per key, with the diagnostics it reported, kept for the keys
     of the latest build only."""
@@ -113,8 +128,8 @@ PARALLEL_FROM = 200  # articles to read before a second process pays for itself
 
 def _prepare(items: list, timezone: str, markup: Markup | tuple, disk: DiskCache | None) -> list[bytes]:
     """Articles read and their Markdown rendered, for items of (key, source): each as the
-    pickled (article or None, rendered body or None) with what reading reported, also saved
-    in disk under its key. markup is a Markup, or its (prefix, unsafe_html, seal) in another process."""
+    pickled (article or None, rendered body or None) with what reading reported (to hand to
+    the process that asked), also saved in disk under its key. markup is a Markup, or its (prefix, unsafe_html, seal) in another process."""
     if isinstance(markup, tuple):
         markup = Markup(*markup)
     done = []
@@ -125,10 +140,10 @@ def _prepare(items: list, timezone: str, markup: Markup | tuple, disk: DiskCache
         if article is not None:
             body = markup.body(article)
             article = dataclasses.replace(article, body="")  # its text lives on as body.html
-        data = pickle.dumps(((article, body), tuple(diags.items)), pickle.HIGHEST_PROTOCOL)
+        entry = ((article, body), tuple(diags.items))
         if disk is not None:
-            disk.save_pickled(disk.path("article", key), data)
-        done.append(data)
+            disk.save("article", key, entry, ARTICLE_ENTRY)
+        done.append(pickle.dumps(entry, pickle.HIGHEST_PROTOCOL))
     return done
 
 
@@ -194,9 +209,10 @@ class Builder:
         self._last: tuple | None = None  # (signature, index, paths) of the last build that wrote
         self.searched = False  # whether output/ holds a search index of the last build's pages
         if self.disk is not None and once:
-            saved = self.disk.load("output", str(self.output.resolve()))
-            if isinstance(saved, dict):  # what the last command-line build left in output/
-                self.written, self._last, self.searched = saved["written"], saved["last"], saved["searched"]
+            saved = self.disk.load("output", str(self.output.resolve()), OutputRecord)
+            if saved is not None:  # what the last command-line build left in output/
+                self.written, self.searched = saved.written, saved.searched
+                self._last = (saved.signature, None, list(saved.paths))
 
     def markup(self, config: SiteConfig | None) -> Markup:
         prefix, unsafe = (config.prefix, config.unsafe_html) if config else ("/", False)
@@ -256,7 +272,7 @@ class Builder:
         if self.disk is not None and self.disk.holds("article"):
             missing = []
             for key, source in todo:
-                entry = self.disk.load("article", key)
+                entry = self.disk.load("article", key, ARTICLE_ENTRY)
                 if entry is None:
                     missing.append((key, source))
                 else:
@@ -381,7 +397,7 @@ class Builder:
         if self.disk is not None and self._last is not None:
             signature, _, paths = self._last
             self.disk.save("output", str(self.output.resolve()),
-                           {"written": self.written, "last": (signature, None, paths), "searched": self.searched})
+                           OutputRecord(self.written, signature, tuple(paths), self.searched), OutputRecord)
 
     def _workers(self, articles: int) -> int:
         """How many processes render the pages: all cores for a big site built once, when
@@ -395,13 +411,13 @@ class Builder:
         written, output = self.written, self.output
         return all(rel in written and stat_key(os.path.join(output, rel)) == written[rel][0] for rel in self._last[2])
 
-    def _signature(self, sources, theme: tuple) -> tuple:
-        """Everything a build is made from: source texts, media, templates (theme, their
-        theme_key) and options."""
+    def _signature(self, sources, theme: tuple) -> str:
+        """A digest of everything a build is made from: source texts, media, templates
+        (theme, their theme_key) and options."""
         texts = tuple((s.rel, s.digest) for s in (sources.config, *sources.articles, *sources.actors) if s)
         media = tuple((rel, path.stat().st_mtime_ns, path.stat().st_size) for rel, path in sources.media)
-        return texts, media, theme, static_key(self.site_root), self.base_url, self.drafts, \
-            self.search
+        made_from = (texts, media, theme, static_key(self.site_root), self.base_url, self.drafts, self.search)
+        return hashlib.blake2b(pickle.dumps(made_from, pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
 
     def index_search(self) -> str | None:
         """Index the written site for search; a problem (a warning, not an error) or None."""

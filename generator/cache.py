@@ -4,20 +4,66 @@ text and by the generator's own code, and a record of what each output folder ho
 It lives in the site's `.explainer-cache/` folder, under a name made from the generator's
 code and the versions of the libraries that shape its output, so a new version of either
 starts afresh (and removes the old entries). Deleting the folder at any time is safe: the
-next build is a cold one. A cache that cannot be read or written is ignored."""
+next build is a cold one. A cache that cannot be read or written is ignored.
+
+The folder is inside the site, where anyone who can add a file to the repository (or to a
+zip of it) can plant one, so what it holds is trusted for nothing:
+- entries are data, not objects: JSON read back by the type the build expects (records.py),
+  so reading one cannot run code, and one of another shape is ignored;
+- every entry is signed (HMAC-SHA256) with a key kept outside the site, in the user's own
+  cache folder (or given as EXPLAINER_CACHE_KEY), so an entry this machine's builds did not
+  write, such as one committed to the repository, is ignored as well, and cannot put a quote
+  or a page into the site that its files do not hold."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
-import pickle
+import secrets
 import shutil
 import sys
 from importlib import metadata
 from pathlib import Path
 
+from . import records
+
 FOLDER = ".explainer-cache"
 LIBRARIES = ("markdown", "jinja2", "markupsafe", "nh3", "pyyaml")
+KEY_VARIABLE = "EXPLAINER_CACHE_KEY"
+SIGNED = b"explainer-cache 1\n"  # how every entry starts, before its signature
+
+
+def key_file() -> Path:
+    """Where this user's cache key is kept: under $XDG_CACHE_HOME or ~/.cache."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "explainer" / "cache-key"
+
+
+def signing_key(site_root: Path) -> bytes | None:
+    """The key entries are signed with: EXPLAINER_CACHE_KEY, else the user's key file, made
+    on first use. None (no cache) when the file would lie inside the site or cannot be had."""
+    given = os.environ.get(KEY_VARIABLE)
+    if given:
+        return hashlib.sha256(given.encode()).digest()
+    path = key_file()
+    try:
+        if Path(os.path.realpath(path)).is_relative_to(os.path.realpath(site_root)):
+            return None  # a key the repository could carry is no key
+        try:
+            return bytes.fromhex(path.read_text().strip())
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            try:
+                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another build made it meanwhile
+                return bytes.fromhex(path.read_text().strip())
+            key = secrets.token_bytes(32)
+            with os.fdopen(descriptor, "w") as stream:
+                stream.write(key.hex() + "\n")
+            return key
+    except (OSError, ValueError):
+        return None
 
 
 def fingerprint() -> str:
@@ -35,12 +81,13 @@ def fingerprint() -> str:
 
 
 class DiskCache:
-    """Pickled values in files named by the hash of their key, one folder per kind."""
+    """Signed records of typed values, in files named by the hash of their key, one folder per kind."""
 
     def __init__(self, site_root: Path):
         self.base = site_root / FOLDER
         self.folder = self.base / fingerprint()
-        self.working = True  # set to False once writing fails: the build goes on without
+        self.secret = signing_key(site_root)
+        self.working = self.secret is not None  # False once writing fails: the build goes on without
 
     def path(self, kind: str, key) -> Path:
         name = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
@@ -50,20 +97,35 @@ class DiskCache:
         """Whether anything of kind may be saved (a first build need not look for each)."""
         return (self.folder / kind).is_dir()
 
-    def load(self, kind: str, key):
-        """The value saved under key, or None."""
+    def _signature(self, data: bytes) -> bytes:
+        return hmac.new(self.secret, data, hashlib.sha256).digest()
+
+    def load(self, kind: str, key, type_):
+        """The value of type_ saved under key, or None: when there is none, and when what is
+        there was not signed with this user's key or is not a type_."""
+        if self.secret is None:
+            return None
         try:
             with open(self.path(kind, key), "rb") as stream:
-                return pickle.load(stream)
-        except Exception:  # missing, or damaged: as good as missing
+                data = stream.read()
+        except OSError:
+            return None
+        start = len(SIGNED) + 32
+        if not data.startswith(SIGNED) or not hmac.compare_digest(data[len(SIGNED):start],
+                                                                  self._signature(data[start:])):
+            return None
+        try:
+            return records.loads(data[start:], type_)
+        except records.Malformed:
             return None
 
-    def save(self, kind: str, key, value) -> None:
-        self.save_pickled(self.path(kind, key), pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
-
-    def save_pickled(self, path: Path, data: bytes) -> None:
+    def save(self, kind: str, key, value, type_) -> None:
         if not self.working:
             return
+        data = records.dumps(value, type_)
+        self._write(self.path(kind, key), SIGNED + self._signature(data) + data)
+
+    def _write(self, path: Path, data: bytes) -> None:
         temp = path.with_name(f".{path.name}.{os.getpid()}")
         try:
             try:

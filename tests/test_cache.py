@@ -117,3 +117,86 @@ def test_search_index_is_not_rebuilt_when_no_page_changed(site, tmp_path, monkey
     assert build(root, output=out, search_index=True).ok and len(indexed) == 1
     write_files(root, {"content/actors/ana-lima.yaml": MINIMAL["content/actors/ana-lima.yaml"] + "summary: Councillor since 2019.\n"})
     assert build(root, output=out, search_index=True).ok and len(indexed) == 2
+
+
+class _Planted:
+    """A pickle that, when loaded, writes a file: what an attacker would commit."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def test_entries_planted_in_the_cache_folder_run_nothing_and_are_ignored(site, tmp_path, prepared):
+    import pickle
+
+    root = site()
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    expected = contents(out)
+    ran = tmp_path / "ran"
+    entries = [p for p in (root / cache.FOLDER).rglob("*") if p.is_file()]
+    assert len(entries) >= 2
+    for entry in entries:  # a pickle, then the same behind the header of a signed entry
+        entry.write_bytes(pickle.dumps(_Planted(ran)))
+    prepared[:] = []
+    result = build(root, output=out)
+    assert result.ok and not ran.exists()
+    assert prepared == ["content/articles/first.md"] and contents(out) == expected
+    for entry in entries:
+        entry.write_bytes(cache.SIGNED + b"\0" * 32 + pickle.dumps(_Planted(ran)))
+    assert build(root, output=out).ok and not ran.exists()
+
+
+def test_entries_signed_with_another_key_are_ignored(site, tmp_path, prepared, monkeypatch):
+    """A cache made elsewhere (committed to the repository, or shipped in a zip) is not read:
+    here one whose article says what the file does not."""
+    root = site()
+    out = tmp_path / "out"
+    monkeypatch.setenv(cache.KEY_VARIABLE, "someone else's key")
+    assert build(root, output=out).ok
+    disk = DiskCache(root)
+    for entry in (disk.folder / "article").rglob("*"):
+        if entry.is_file():
+            forged = entry.read_bytes().replace(b"We will build it.", b"We will sell it!!")
+            data = forged[len(cache.SIGNED) + 32:]
+            entry.write_bytes(cache.SIGNED + disk._signature(data) + data)  # signed with that key
+    prepared[:] = []  # with the key it was signed with, the forgery would be believed
+    assert build(root, output=tmp_path / "signer").ok and prepared == []
+    assert "We will sell it" in (tmp_path / "signer/quotes/index.html").read_text()
+    monkeypatch.setenv(cache.KEY_VARIABLE, "this user's key")
+    assert build(root, output=tmp_path / "other").ok
+    assert prepared == ["content/articles/first.md"]
+    assert "We will sell it" not in (tmp_path / "other/quotes/index.html").read_text()
+
+
+@pytest.mark.parametrize("data", [b"[]", b'{"slug": 1}', b"[[null, null], [{\"x\": 1}]]", b"[" * 100000,
+                                  b"[[null, null], [" + b"9" * 5000 + b"]]", b"\xff\xfe", b"null",
+                                  b'[[{"slug": "a"}, null], []]'])
+def test_signed_entries_of_the_wrong_shape_are_ignored(site, tmp_path, prepared, data):
+    root = site()
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    disk = DiskCache(root)
+    for entry in (disk.folder).rglob("*"):
+        if entry.is_file():
+            entry.write_bytes(cache.SIGNED + disk._signature(data) + data)
+    prepared[:] = []
+    result = build(root, output=out)
+    assert result.ok and prepared == ["content/articles/first.md"]
+
+
+def test_every_article_of_the_demo_comes_back_from_its_record_equal(demo):
+    from generator import records
+    from generator.build import ARTICLE_ENTRY
+    from generator.diagnostics import Diagnostic, Location
+    from generator.markup import Markup
+
+    result, _ = demo
+    markup = Markup("/p/", False)
+    for article in result.index.articles:
+        body = markup.body(article)
+        entry = ((article, body), (Diagnostic(Location("f", 1, 2), "m", "h", "warning"),))
+        assert records.loads(records.dumps(entry, ARTICLE_ENTRY), ARTICLE_ENTRY) == entry

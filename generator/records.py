@@ -1,0 +1,147 @@
+"""Typed values as JSON and back, for what the build keeps on disk.
+
+The type, not the data, says what is made: a value is written as JSON by walking its type
+annotation, and read back by walking the same annotation, so reading can make only the
+frozen model classes the annotation names, from plain strings, numbers and lists that have
+each been checked against the field they fill. Nothing read can name a class, call a
+function or run code; data of any other shape is refused as Malformed.
+
+Types understood: None, bool, int, float, str, bytes, datetime, X | None, tuple[X, ...],
+fixed tuples, frozenset[X], list[X], dict[str, X], named tuples and dataclasses whose
+fields are of these types.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as dt
+import functools
+import json
+import types
+import typing
+
+
+class Malformed(ValueError):
+    """Data that is not a value of the type asked for."""
+
+
+@functools.cache
+def _hints(kind: type) -> dict[str, typing.Any]:
+    return typing.get_type_hints(kind)
+
+
+def _fields(kind: type) -> tuple[str, ...]:
+    if dataclasses.is_dataclass(kind):
+        return tuple(f.name for f in dataclasses.fields(kind) if f.init)
+    return kind._fields
+
+
+def _optional(kind) -> typing.Any | None:
+    """X for X | None; None for any other type."""
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(kind) if a is not type(None)]
+        if len(args) == 1 and len(typing.get_args(kind)) == 2:
+            return args[0]
+        raise TypeError(f"only X | None unions can be recorded, not {kind}")
+    return None
+
+
+def _is_record(kind) -> bool:
+    return isinstance(kind, type) and (dataclasses.is_dataclass(kind) or (issubclass(kind, tuple) and hasattr(kind, "_fields")))
+
+
+def to_data(value, kind):
+    """value, of type kind, as JSON-able lists, dicts, strings and numbers."""
+    inner = _optional(kind)
+    if inner is not None:
+        return None if value is None else to_data(value, inner)
+    if kind is type(None):
+        return None
+    if kind in (bool, int, float, str):
+        return value
+    if kind is bytes:
+        return base64.b64encode(value).decode("ascii")
+    if kind is dt.datetime:
+        return value.isoformat()
+    if _is_record(kind):
+        hints = _hints(kind)
+        return {name: to_data(getattr(value, name), hints[name]) for name in _fields(kind)}
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return [to_data(item, args[0]) for item in value]
+    if origin is tuple:
+        return [to_data(item, arg) for item, arg in zip(value, args, strict=True)]
+    if origin in (list, frozenset):
+        return [to_data(item, args[0]) for item in (sorted(value) if origin is frozenset else value)]
+    if origin is dict and args[0] is str:
+        return {key: to_data(item, args[1]) for key, item in value.items()}
+    raise TypeError(f"{kind} cannot be recorded")
+
+
+def from_data(data, kind):
+    """The value of type kind that to_data turned into data; Malformed if data is not one."""
+    inner = _optional(kind)
+    if inner is not None:
+        return None if data is None else from_data(data, inner)
+    if kind is type(None):
+        return _expect(data, type(None))
+    if kind is float:
+        return float(_expect(data, (int, float)))
+    if kind in (bool, int, str):
+        return _expect(data, kind)
+    if kind is bytes:
+        try:
+            return base64.b64decode(_expect(data, str), validate=True)
+        except ValueError as exc:
+            raise Malformed(str(exc)) from None
+    if kind is dt.datetime:
+        try:
+            return dt.datetime.fromisoformat(_expect(data, str))
+        except ValueError as exc:
+            raise Malformed(str(exc)) from None
+    if _is_record(kind):
+        names, hints = _fields(kind), _hints(kind)
+        if not isinstance(data, dict) or set(data) != set(names):
+            raise Malformed(f"not a {kind.__name__}")
+        values = {name: from_data(data[name], hints[name]) for name in names}
+        try:
+            return kind(**values)
+        except (TypeError, ValueError) as exc:
+            raise Malformed(str(exc)) from None
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return tuple(from_data(item, args[0]) for item in _expect(data, list))
+    if origin is tuple:
+        items = _expect(data, list)
+        if len(items) != len(args):
+            raise Malformed(f"a list of {len(args)} was expected")
+        return tuple(from_data(item, arg) for item, arg in zip(items, args))
+    if origin in (list, frozenset):
+        return origin(from_data(item, args[0]) for item in _expect(data, list))
+    if origin is dict and args[0] is str:
+        return {key: from_data(item, args[1]) for key, item in _expect(data, dict).items()}
+    raise TypeError(f"{kind} cannot be recorded")
+
+
+def _expect(data, kind):
+    # bool is an int to Python, not to a record
+    if not isinstance(data, kind) or (isinstance(data, bool) and kind in (int, (int, float))):
+        raise Malformed(f"{type(data).__name__} where {kind} was expected")
+    return data
+
+
+def dumps(value, kind) -> bytes:
+    return json.dumps(to_data(value, kind), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def loads(data: bytes, kind):
+    """The value of type kind in data (from dumps); Malformed for anything else."""
+    try:
+        parsed = json.loads(data)
+    except (ValueError, RecursionError) as exc:  # not JSON, too deep, or numbers too long
+        raise Malformed(str(exc)) from None
+    try:
+        return from_data(parsed, kind)
+    except RecursionError:
+        raise Malformed("nested too deep") from None
