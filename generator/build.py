@@ -22,7 +22,7 @@ from .diagnostics import Diagnostic, Diagnostics, Location
 from .markup import Markup, RenderedBody
 from .model import SLUG, SLUG_HINT, Actor, Article, read_actor, read_article
 from .render import PageCache, Superseded, render_pages
-from .theme import CompiledTemplates, environment, static_files, static_key, theme_key
+from .theme import CompiledTemplates, environment, static_files, theme_key
 from .resolve import Reuse, SiteIndex, resolve
 from .write import Discard, Staging, WriteReport, stat_key, unsafe_output
 
@@ -249,7 +249,8 @@ class Builder:
         sources = loader.read_site(root, diags, self.files)
         clock = result.lap("read", clock)
         theme = theme_key(root)  # the templates' texts, read once a build
-        signature = self._signature(sources, theme)
+        statics = static_files(root, diags)
+        signature = self._signature(sources, theme, statics)
         if self._last is not None and self._last[0] == signature and not diags.items and self._intact():
             # Nothing the site is made from has changed, and output/ holds the last build's pages.
             _, result.index, result.paths = self._last
@@ -332,7 +333,7 @@ class Builder:
             staging.open()
         try:
             assets = {rel: path.read_bytes() for rel, path in
-                      {**static_files(root), **{f"media/{r}": p for r, p in media.items()}}.items()}
+                      {**statics, **{f"media/{r}": p for r, p in media.items()}}.items()}
             for rel, data in assets.items():
                 staging.put(rel, data)
             env = environment(root, self.compiled)  # fresh, with the templates compiled earlier
@@ -411,12 +412,13 @@ class Builder:
         written, output = self.written, self.output
         return all(rel in written and stat_key(os.path.join(output, rel)) == written[rel][0] for rel in self._last[2])
 
-    def _signature(self, sources, theme: tuple) -> str:
+    def _signature(self, sources, theme: tuple, statics: dict[str, Path]) -> str:
         """A digest of everything a build is made from: source texts, media, templates
         (theme, their theme_key) and options."""
         texts = tuple((s.rel, s.digest) for s in (sources.config, *sources.articles, *sources.actors) if s)
         media = tuple((rel, path.stat().st_mtime_ns, path.stat().st_size) for rel, path in sources.media)
-        made_from = (texts, media, theme, static_key(self.site_root), self.base_url, self.drafts, self.search)
+        assets = tuple((rel, path.stat().st_mtime_ns, path.stat().st_size) for rel, path in statics.items())
+        made_from = (texts, media, theme, assets, self.base_url, self.drafts, self.search)
         return hashlib.blake2b(pickle.dumps(made_from, pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
 
     def index_search(self) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,77 @@ def inside(root: Path, path: Path) -> bool:
     except ValueError:
         return False
     return True
+
+
+LINK_HINT = "copy the file into the site instead of linking to it"
+
+
+def unusable(root: Path, path: Path | str) -> str | None:
+    """Why the build may not read or publish the file at path, if it may not: a link that
+    leads out of the site or into its .git/ folder (which holds the repository's settings
+    and, on a CI runner, its access token), or something other than a regular file (a
+    named pipe would block the build)."""
+    real = os.path.realpath(path)
+    try:
+        parts = Path(real).relative_to(os.path.realpath(root)).parts
+    except ValueError:
+        return "this file is a link to a place outside the site"
+    if ".git" in parts or ".git" in Path(path).relative_to(root).parts:
+        return "this file is in .git/ or links there, and nothing from .git/ is read or published"
+    try:
+        if not stat.S_ISREG(os.stat(real).st_mode):
+            return "this is not a regular file (a pipe, a device or a socket), so it cannot be read"
+    except OSError as exc:
+        return f"cannot read the file: {exc.strerror}"
+    return None
+
+
+def files_under(root: Path, folder: Path, diags: Diagnostics | None) -> list[Path]:
+    """The files under folder, hidden ones left out, in name order, by way of links that stay
+    inside root (each folder once, so a link loop ends); every file or folder that cannot
+    be used is reported in diags, when given, at its path relative to root."""
+    found: list[Path] = []
+    seen: set[str] = set()
+
+    def report(path: str, problem: str) -> None:
+        if diags is not None:
+            diags.error(Location(Path(path).relative_to(root).as_posix()), problem, LINK_HINT)
+
+    def walk(path: str) -> None:
+        real = os.path.realpath(path)
+        if real in seen:
+            return
+        seen.add(real)
+        try:
+            with os.scandir(path) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            report(path, f"cannot read the folder: {exc.strerror}")
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            if is_folder:
+                if not inside(root, entry.path):
+                    report(entry.path, "this folder is a link to a place outside the site")
+                elif ".git" in Path(os.path.realpath(entry.path)).parts:
+                    report(entry.path, "this folder links into .git/, and nothing from .git/ is read or published")
+                else:
+                    walk(entry.path)
+                continue
+            problem = unusable(root, entry.path)
+            if problem:
+                report(entry.path, problem)
+            else:
+                found.append(Path(entry.path))
+
+    if folder.is_dir():
+        walk(os.fspath(folder))
+    return found
 
 
 def file_key(info: os.stat_result) -> tuple:
@@ -85,9 +157,9 @@ def read_text(root: Path, path: Path | str, diags: Diagnostics, cache: FileCache
         return cached
     path = Path(path)
     rel = path.relative_to(root).as_posix()
-    if not inside(root, path):
-        diags.error(Location(rel, 1), "this file is a link to a place outside the site",
-                    "copy the file into the site instead of linking to it")
+    problem = unusable(root, path)
+    if problem:
+        diags.error(Location(rel, 1), problem, LINK_HINT)
         return None
     try:
         data = path.read_bytes()
@@ -114,22 +186,36 @@ def read_text(root: Path, path: Path | str, diags: Diagnostics, cache: FileCache
     return source
 
 
-def _listing(root: Path, folder: Path, suffixes: tuple[str, ...], diags: Diagnostics) -> list[str]:
+def _listing(root: Path, folder: Path, suffixes: tuple[str, ...], diags: Diagnostics, required: bool) -> list[str]:
     """The paths (as text: there may be thousands) of the files in folder with suffixes."""
+    rel = folder.relative_to(root).as_posix()
     if not folder.is_dir():
+        if folder.exists() or folder.is_symlink():
+            diags.error(Location(rel), f"{rel} is not a folder",
+                        f"move it aside and make {rel}/ a folder of {' and '.join(suffixes)} files")
+        elif required and (root / "content").is_dir():
+            diags.error(Location(rel), f"this site has no {rel}/ folder, so it would have no articles",
+                        f"create {rel}/ (left empty, the site has no articles), or move the articles back there")
         return []
     if not inside(root, folder):
-        diags.error(Location(folder.relative_to(root).as_posix()), "this folder is a link to a place outside the site",
+        diags.error(Location(rel), "this folder is a link to a place outside the site",
                     "move the folder into the site instead of linking to it")
         return []
     found = []
-    with os.scandir(folder) as listing:  # names and kinds without a look at each file
-        entries = sorted(listing, key=lambda e: e.name)
+    try:
+        with os.scandir(folder) as listing:  # names and kinds without a look at each file
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError as exc:
+        diags.error(Location(rel), f"cannot read the folder: {exc.strerror}", "check the folder's permissions")
+        return []
     for entry in entries:
         if entry.name.startswith(".") or entry.name.endswith("~"):
             continue
-        if entry.is_dir():
-            continue
+        try:
+            if entry.is_dir():
+                continue
+        except OSError:
+            pass
         if os.path.splitext(entry.name)[1].lower() in suffixes:
             found.append(entry.path)
         else:
@@ -149,19 +235,10 @@ def read_site(root: Path, diags: Diagnostics, cache: FileCache | None = None) ->
     if not content.is_dir():
         diags.error(Location("content"), "this folder has no content/ folder",
                     "create content/articles/ and content/actors/, or pass --site DIR")
-    articles = [read_text(root, p, diags, cache) for p in _listing(root, content / "articles", ARTICLE_SUFFIXES, diags)]
-    actors = [read_text(root, p, diags, cache) for p in _listing(root, content / "actors", ACTOR_SUFFIXES, diags)]
-    media = []
+    articles = [read_text(root, p, diags, cache) for p in _listing(root, content / "articles", ARTICLE_SUFFIXES, diags, True)]
+    actors = [read_text(root, p, diags, cache) for p in _listing(root, content / "actors", ACTOR_SUFFIXES, diags, False)]
     media_root = content / "media"
-    if media_root.is_dir():
-        for path in sorted(media_root.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                if inside(root, path):
-                    media.append((path.relative_to(media_root).as_posix(), path))
-                else:
-                    diags.error(Location(path.relative_to(root).as_posix()),
-                                "this file is a link to a place outside the site",
-                                "copy the file into the site instead of linking to it")
+    media = [(path.relative_to(media_root).as_posix(), path) for path in files_under(root, media_root, diags)]
     return SiteSources(
         root=root,
         config=config,

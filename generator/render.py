@@ -14,7 +14,8 @@ from .dates import MONTHS
 from .diagnostics import Diagnostics, Location
 from .resolve import Identical, Reuse, SiteIndex
 from .structured import Urls
-from .theme import runtime_location, template_file
+from .load import LINK_HINT
+from .theme import OutsideSite, runtime_location, template_file
 
 SPLIT = 500  # more events (quotes) than this, and the timeline (quote index) gets a page a year (speaker)
 PER_PAGE = 50  # quotes, events and articles on each page of an actor
@@ -280,6 +281,9 @@ class Pages:
         except jinja2.TemplateSyntaxError as exc:
             self.diags.error(Location(template_file(exc.filename, exc.name), exc.lineno or 0),
                              f"template error: {exc.message}", "fix the template's syntax")
+            return None
+        except OutsideSite as exc:
+            self.diags.error(Location(f"templates/{exc.name}"), str(exc), LINK_HINT)
             return None
         except jinja2.TemplateNotFound as exc:
             self.diags.error(Location(f"templates/{template}"), f"template '{exc.name}' is missing",

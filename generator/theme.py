@@ -12,7 +12,8 @@ from markupsafe import Markup
 
 from . import structured
 from .dates import display_span
-from .diagnostics import Location
+from .diagnostics import Diagnostics, Location
+from .load import files_under, unusable
 
 THEME = Path(__file__).resolve().parent.parent / "templates"
 
@@ -32,6 +33,30 @@ class CompiledTemplates(jinja2.BytecodeCache):
         self.store[bucket.key] = bucket.bytecode_to_string()
 
 
+class OutsideSite(jinja2.TemplateError):
+    """A template the build may not read: a link out of the site or into .git/."""
+
+    def __init__(self, name: str, problem: str):
+        super().__init__(problem)
+        self.name = name
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """Jinja's loader over the template folders, refusing files the build may not read."""
+
+    def __init__(self, site_root: Path, folders: list[Path]):
+        super().__init__([str(f) for f in folders])
+        self.site_root = site_root
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        path = Path(filename)
+        problem = unusable(THEME if path.is_relative_to(THEME) else self.site_root, path)
+        if problem:
+            raise OutsideSite(template, problem)
+        return source, filename, uptodate
+
+
 def environment(site_root: Path, compiled: CompiledTemplates | None = None) -> jinja2.Environment:
     """Templates from the site's own templates/ first, then the default theme, file by file.
     A new environment for every build: template modules keep the globals they were made with.
@@ -42,7 +67,7 @@ def environment(site_root: Path, compiled: CompiledTemplates | None = None) -> j
     folders = template_folders(site_root)
     env = jinja2.sandbox.SandboxedEnvironment(
         bytecode_cache=compiled,
-        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+        loader=_Loader(site_root, folders),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -55,20 +80,14 @@ def environment(site_root: Path, compiled: CompiledTemplates | None = None) -> j
     return env
 
 
-def static_files(site_root: Path) -> dict[str, Path]:
-    """Theme assets under templates/static/, the site's own overriding the theme's by path."""
+def static_files(site_root: Path, diags: Diagnostics | None = None) -> dict[str, Path]:
+    """Theme assets under templates/static/, the site's own overriding the theme's by path.
+    Links that leave the site (or the theme), or lead into .git/, are reported in diags."""
     files: dict[str, Path] = {}
-    for folder in (THEME / "static", site_root / "templates" / "static"):
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
-                    files["static/" + path.relative_to(folder).as_posix()] = path
+    for base, folder in ((THEME, THEME / "static"), (site_root, site_root / "templates" / "static")):
+        for path in files_under(base, folder, diags if base is site_root else None):
+            files["static/" + path.relative_to(folder).as_posix()] = path
     return files
-
-
-def static_key(site_root: Path) -> tuple:
-    """Size and time of every static asset, to notice an edited stylesheet."""
-    return tuple((rel, path.stat().st_mtime_ns, path.stat().st_size) for rel, path in static_files(site_root).items())
 
 
 def template_folders(site_root: Path) -> list[Path]:
@@ -80,12 +99,16 @@ def template_folders(site_root: Path) -> list[Path]:
 
 
 def theme_key(site_root: Path) -> tuple:
-    """The text of every template the build can use, and whether the site has its own."""
+    """The text of every template the build can use, and whether the site has its own.
+    (A file the build may not read is left out here; the loader reports it when it is used.)"""
     texts, own = [], False
     for folder in template_folders(site_root):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "static" not in path.relative_to(folder).parts:
-                texts.append((str(path), path.read_bytes()))
+        for path in files_under(site_root if folder != THEME else THEME, folder, None):
+            if "static" not in path.relative_to(folder).parts:
+                try:
+                    texts.append((str(path), path.read_bytes()))
+                except OSError:
+                    continue
                 own = own or folder != THEME
     return tuple(texts), own
 
