@@ -177,6 +177,7 @@ class _PreparingInParallel:
 
 def _check_images(index: SiteIndex, media: set[str], diags: Diagnostics) -> None:
     items = [(a.image, a.location) for a in index.articles] + [(a.image, a.location) for a in index.actors.values()]
+    items.append((index.config.image, Location("site.yaml")))
     for image, where in items:
         if image and not image.src.startswith(("http://", "https://")) and image.src not in media:
             diags.error(where, f"the image '{image.src}' is not in content/",

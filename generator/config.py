@@ -8,10 +8,11 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .diagnostics import Diagnostics, Location
-from .model import Fields
+from .model import Fields, Image, read_image
 from .yamlio import YamlDoc
 
-CONFIG_FIELDS = ("title", "base_url", "description", "language", "author", "timezone", "cname", "unsafe_html")
+CONFIG_FIELDS = ("title", "base_url", "description", "language", "author", "timezone", "cname", "unsafe_html",
+                 "image")
 _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -26,6 +27,7 @@ class SiteConfig:
     timezone: str = "UTC"
     cname: str | None = None
     unsafe_html: bool = False
+    image: Image | None = None  # for link previews of pages without an image, and the publisher's logo
 
     @property
     def prefix(self) -> str:
@@ -99,5 +101,6 @@ def read_config(doc: YamlDoc, diags: Diagnostics, base_url_override: str | None 
         timezone=timezone,
         cname=cname,
         unsafe_html=fields.flag("unsafe_html"),
+        image=read_image(fields.sub("image", ("src", "alt"), "image"), with_caption=False),
     )
     return config if title and base_url else None
