@@ -24,7 +24,7 @@ from .model import SLUG, SLUG_HINT, Actor, Article, read_actor, read_article
 from .render import PageCache, Superseded, render_pages
 from .theme import CompiledTemplates, environment, static_files, theme_key
 from .resolve import Reuse, SiteIndex, resolve
-from .write import Discard, Staging, WriteReport, stat_key, unsafe_output
+from .write import Discard, Staging, WriteReport, finish_interrupted, stat_key, unsafe_output
 
 
 @dataclass
@@ -325,6 +325,14 @@ class Builder:
 
         staging = Discard()
         if write:
+            try:
+                if finish_interrupted(self.output):
+                    diags.warning(Location(str(self.output)), "the last build was cut short while it moved its "
+                                  "files into place; its changes are now complete")
+            except OSError as exc:
+                diags.error(Location(str(self.output)), f"cannot finish the last build's changes: {exc}",
+                            "delete the output folder and the staging folder beside it, then build again")
+                return result
             problem = unsafe_output(self.output, root)
             if problem:
                 diags.error(Location(str(self.output)), f"will not write there: {problem}",

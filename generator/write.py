@@ -1,19 +1,34 @@
 """Put a rendered site on disk. Pages go into a staging folder beside output/ as they are
 made; only when the whole build has succeeded are the changed files moved into output/
 (or, for a first build, the staging folder becomes output/), and files that the new build
-no longer has are removed. A build that fails leaves output/ as it was."""
+no longer has are removed. A build that fails leaves output/ as it was.
+
+output/ holds a manifest, MANIFEST, of every file the builds wrote there. A folder is
+taken as an earlier build's only when it holds a manifest that reads as one (or is empty),
+and only files the manifest lists are ever removed: a folder of someone else's files, a
+checkout with its .git/, is refused whatever else it holds.
+
+Committing is finished by whichever build comes next if it is cut short (a kill, a power
+cut): before the first file moves, the staging folder gets the new manifest under COMMIT,
+which says that every file of the new build is staged. A build that finds a staging folder
+holding COMMIT moves what is left of it into output/, removes what the old manifest lists
+and the new one does not, and puts the new manifest in place: output/ is then the whole of
+that build, never part old, part new."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-MARKER = ".nojekyll"  # every build writes it; an output folder without it is not ours
-KEEP = "pagefind"  # the search index, written by the search step after the pages
+MARKER = ".nojekyll"  # every build writes it, for GitHub Pages
+MANIFEST = ".explainer-build.json"  # in output/: the files the builds wrote there
+COMMIT = ".explainer-commit.json"  # in a staging folder whose files are all staged: the new manifest
 STAGING_MARK = ".explainer-staging"  # in a staging folder, so that only ours are ever removed
+GENERATOR = "explainer"
 
 
 @dataclass(frozen=True)
@@ -38,12 +53,89 @@ def unsafe_output(output: Path, site_root: Path) -> str | None:
             return f"the output folder is inside {keep}/"
     if out.is_file():
         return "the output path is a file"
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
-        return "the output folder holds files that no build wrote (it has no .nojekyll)"
+    if out.is_dir() and any(out.iterdir()) and read_manifest(out) is None:
+        return f"the output folder holds files that no build wrote (it has no {MANIFEST})"
     staging = staging_folder(output)
     if staging.exists() and not (staging / STAGING_MARK).exists() and (not staging.is_dir() or any(staging.iterdir())):
         return f"{staging} is in the way: the build stages its files there"
     return None
+
+
+def read_manifest(folder: Path, name: str = MANIFEST) -> dict[str, str] | None:
+    """The files (path -> digest) that a manifest in folder lists, or None when there is
+    none or it is not one of ours."""
+    try:
+        data = json.loads((folder / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    files = data.get("files") if isinstance(data, dict) and data.get("generator") == GENERATOR else None
+    if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+        return None
+    return files
+
+
+def _manifest(files: dict[str, bytes]) -> bytes:
+    listing = {rel: files[rel].hex() for rel in sorted(files)}
+    return json.dumps({"generator": GENERATOR, "files": listing}, indent=0).encode("utf-8")
+
+
+def _owned(rel: str) -> bool:
+    """Whether rel is a path a manifest may list: inside output/, none of the build's own marks."""
+    parts = rel.split("/")
+    return bool(rel) and not rel.startswith("/") and ".." not in parts and "" not in parts \
+        and rel not in (MANIFEST, COMMIT, STAGING_MARK)
+
+
+def finish_interrupted(output: Path) -> bool:
+    """Finish the commit of a build that was cut short while it moved its files into output
+    (see the module's docstring); whether there was one to finish."""
+    staging = staging_folder(output)
+    if (staging / STAGING_MARK).is_file() and read_manifest(staging, COMMIT) is not None:
+        new = read_manifest(staging, COMMIT)
+        old = read_manifest(output) or {}
+        output.mkdir(parents=True, exist_ok=True)
+        for rel in new:
+            if _owned(rel) and os.path.lexists(staging / rel):
+                _move(staging, output, rel)
+        _remove(output, [rel for rel in old if rel not in new and _owned(rel)])
+        os.replace(staging / COMMIT, output / MANIFEST)
+        _clear(staging)
+        return True
+    if (output / COMMIT).is_file() and read_manifest(output, COMMIT) is not None:  # a first build, renamed
+        os.replace(output / COMMIT, output / MANIFEST)
+        for mark in (STAGING_MARK,):
+            if (output / mark).exists():
+                os.unlink(output / mark)
+        return True
+    return False
+
+
+def _clear(folder: Path) -> None:
+    """Delete a staging folder, its mark last: a build stopped while deleting it leaves a
+    folder the next build still knows as its own."""
+    for entry in os.scandir(folder):
+        if entry.name != STAGING_MARK:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+    shutil.rmtree(folder)
+
+
+def _remove(output: Path, paths: list[str]) -> None:
+    """Delete output/rel for each rel, and the folders that leaves empty."""
+    folders = set()
+    for rel in paths:
+        path = output / rel
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        folders.update(path.parents)
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        if folder != output and output in folder.parents:
+            try:
+                folder.rmdir()
+            except OSError:  # not empty, or gone
+                pass
 
 
 def staging_folder(output: Path) -> Path:
@@ -75,6 +167,8 @@ class Staging:
 
     def open(self) -> None:
         self.discard()
+        if self.folder.is_dir():  # empty: left by a build stopped as it deleted the last of it
+            self.folder.rmdir()
         self.folder.mkdir(parents=True)
         (self.folder / STAGING_MARK).touch()
 
@@ -89,6 +183,8 @@ class Staging:
 
     def put(self, rel: str, data: bytes) -> tuple[str, bytes, bool]:
         """Stage data as output/rel unless output/rel already holds it: (rel, digest, staged)."""
+        if not _owned(rel):
+            raise ValueError(f"{rel!r} is not a path inside the output folder")
         sum_ = digest(data)
         if self.current(rel, sum_) or self._same_on_disk(rel, data):
             self.kept[rel] = sum_
@@ -115,32 +211,32 @@ class Staging:
             return False
 
     def discard(self) -> None:
-        """Delete the staging folder, its mark last: a build stopped while deleting it (the
-        preview closed mid-build) leaves a folder the next build still knows as its own."""
         if self.folder.exists() and (self.folder / STAGING_MARK).exists():
-            for entry in os.scandir(self.folder):
-                if entry.name != STAGING_MARK:
-                    if entry.is_dir(follow_symlinks=False):
-                        shutil.rmtree(entry.path)
-                    else:
-                        os.unlink(entry.path)
-            shutil.rmtree(self.folder)
+            _clear(self.folder)
 
     def commit(self) -> WriteReport:
-        """Make output/ hold exactly the staged and kept files."""
+        """Make output/ hold exactly the staged and kept files (and the search index)."""
         files = {**self.kept, **self.staged}
-        output = self.output
-        (self.folder / STAGING_MARK).unlink()
+        output, folder = self.output, self.folder
+        old = read_manifest(output) or {}
+        temp = folder / (COMMIT + ".part")
+        temp.write_bytes(_manifest(files))
+        os.replace(temp, folder / COMMIT)  # from here on, the next build finishes what this one began
         fresh = not output.exists() or not any(output.iterdir())
         if fresh:
             if output.exists():
                 output.rmdir()
-            os.replace(self.folder, output)
+            os.replace(folder, output)
+            os.unlink(output / STAGING_MARK)
+            os.replace(output / COMMIT, output / MANIFEST)
+            removed = []
         else:
             for rel in sorted(self.staged):
-                _move(self.folder, output, rel)
-            shutil.rmtree(self.folder)
-        removed = [] if fresh else self._prune(files)
+                _move(folder, output, rel)
+            removed = sorted(rel for rel in old if rel not in files and _owned(rel))
+            _remove(output, removed)
+            os.replace(folder / COMMIT, output / MANIFEST)
+            _clear(folder)
         for rel in [r for r in self.known if r not in files]:
             del self.known[rel]
         for rel in self.staged:
@@ -150,24 +246,6 @@ class Staging:
                 self.known[rel] = (stat_key(output / rel), self.kept[rel])
         unchanged = len(self.kept)
         return WriteReport(tuple(sorted(self.staged)), tuple(removed), unchanged)
-
-    def _prune(self, files: dict) -> list[str]:
-        """Remove what earlier builds wrote that this one did not. Without a record of
-        earlier builds, every file is looked at."""
-        if self.known and not (self.known.keys() - files.keys()):
-            return []
-        removed = []
-        for path in sorted(self.output.rglob("*"), reverse=True):
-            rel = path.relative_to(self.output).as_posix()
-            if rel == KEEP or rel.startswith(KEEP + "/"):
-                continue
-            if path.is_symlink() or path.is_file():
-                if rel not in files:
-                    path.unlink()
-                    removed.append(rel)
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
-        return sorted(removed)
 
 
 class Discard:
