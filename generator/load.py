@@ -6,6 +6,7 @@ import hashlib
 import os
 import stat
 import time
+import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,6 +112,53 @@ def files_under(root: Path, folder: Path, diags: Diagnostics | None) -> list[Pat
     if folder.is_dir():
         walk(os.fspath(folder))
     return found
+
+
+# Files a browser runs as a page on the site's own address when opened: never published
+# from content/media/. (SVG is an image, but may carry script: see active_svg.)
+ACTIVE_SUFFIXES = (".html", ".htm", ".xhtml", ".xht", ".shtml", ".mht", ".mhtml", ".xml", ".xsl", ".xslt",
+                   ".js", ".mjs", ".swf", ".svgz", ".php", ".hta")
+_SVG_ACTIVE_TAGS = {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"}
+_SVG_URL_ATTRIBUTES = {"href", "src", "from", "to", "values", "by", "action", "formaction"}
+
+
+def active_media(path: Path) -> str | None:
+    """Why a media file could run script in a reader's browser, if it could."""
+    suffix = path.suffix.lower()
+    if suffix in ACTIVE_SUFFIXES:
+        return f"a {suffix} file runs as a page on the site when opened, so it is not published from media/"
+    if suffix == ".svg":
+        return active_svg(path)
+    return None
+
+
+def active_svg(path: Path) -> str | None:
+    """Why an SVG image could run script (a script or a foreign object, an event handler, a
+    script address, an animation that changes a link, a DOCTYPE), if it could."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return f"cannot read the file: {exc.strerror}"
+    if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
+        return "the SVG has a DOCTYPE or entities, which are not published"
+    try:
+        root = etree.fromstring(data)
+    except etree.ParseError as exc:
+        return f"the SVG is not well-formed XML ({exc})"
+    for element in root.iter():
+        tag = str(element.tag).rsplit("}", 1)[-1].lower()
+        if tag in _SVG_ACTIVE_TAGS:
+            return f"the SVG holds a <{tag}> element, which could run script"
+        for name, value in element.attrib.items():
+            name = name.rsplit("}", 1)[-1].lower()
+            if name.startswith("on"):
+                return f"the SVG has an event handler ({name}), which runs script"
+            plain = "".join(value.split()).lower()
+            if name in _SVG_URL_ATTRIBUTES and ("javascript:" in plain or "data:" in plain or "vbscript:" in plain):
+                return f"the SVG's {name} is a script or data address"
+            if tag in ("set", "animate") and name == "attributename" and plain.endswith("href"):
+                return "the SVG animates a link's address, which could make it run script"
+    return None
 
 
 def file_key(info: os.stat_result) -> tuple:
@@ -238,7 +286,15 @@ def read_site(root: Path, diags: Diagnostics, cache: FileCache | None = None) ->
     articles = [read_text(root, p, diags, cache) for p in _listing(root, content / "articles", ARTICLE_SUFFIXES, diags, True)]
     actors = [read_text(root, p, diags, cache) for p in _listing(root, content / "actors", ACTOR_SUFFIXES, diags, False)]
     media_root = content / "media"
-    media = [(path.relative_to(media_root).as_posix(), path) for path in files_under(root, media_root, diags)]
+    media = []
+    for path in files_under(root, media_root, diags):
+        problem = active_media(path)
+        if problem:
+            diags.error(Location(path.relative_to(root).as_posix()), problem,
+                        "publish pages and scripts as articles or templates; for an image, "
+                        "export it again as a plain SVG, PNG or JPEG")
+        else:
+            media.append((path.relative_to(media_root).as_posix(), path))
     return SiteSources(
         root=root,
         config=config,

@@ -118,3 +118,37 @@ def test_a_dangling_link_in_media_is_reported(site):
     (root / "content/media").mkdir()
     os.symlink("gone.png", root / "content/media/photo.png")
     build_fails(root, "content/media/photo.png: error: cannot read the file: No such file or directory")
+
+
+PLAIN_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><a href="https://example.org/"><rect width="10" height="10"/></a></svg>'
+
+
+@pytest.mark.parametrize("name, text, problem", [
+    ("page.html", "<script>alert(1)</script>", "a .html file runs as a page on the site when opened"),
+    ("page.xhtml", "<html xmlns='http://www.w3.org/1999/xhtml'/>", "a .xhtml file runs as a page"),
+    ("feed.xml", "<?xml-stylesheet href='x.xsl'?><a/>", "a .xml file runs as a page"),
+    ("map.svg", '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "the SVG has an event handler (onload)"),
+    ("map.svg", '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "the SVG holds a <script> element"),
+    ("map.svg", '<svg xmlns="http://www.w3.org/2000/svg"><h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script></svg>',
+     "the SVG holds a <script> element"),
+    ("map.svg", '<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><iframe/></foreignObject></svg>',
+     "the SVG holds a <foreignobject> element"),
+    ("map.svg", '<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink"><a x:href=" java\nscript:alert(1)">x</a></svg>',
+     "the SVG's href is a script or data address"),
+    ("map.svg", '<svg xmlns="http://www.w3.org/2000/svg"><a href="#"><set attributeName="href" to="javascript:alert(1)"/>x</a></svg>',
+     "the SVG animates a link's address"),
+    ("map.svg", '<svg xmlns="http://www.w3.org/2000/svg"><a href="#"><animate attributeName="xlink:href" values="#a;#b"/>x</a></svg>',
+     "the SVG animates a link's address"),
+    ("map.svg", '<!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>', "the SVG has a DOCTYPE"),
+    ("map.svg", "<svg", "the SVG is not well-formed XML"),
+])
+def test_media_that_could_run_script_is_refused(site, name, text, problem):
+    root = site({f"content/media/{name}": text})
+    build_fails(root, f"content/media/{name}: error: {problem}")
+    assert not (root / "output").exists()
+
+
+def test_a_plain_svg_is_published(site):
+    root = site({"content/media/map.svg": PLAIN_SVG})
+    assert run_cli("build", "--site", str(root)).returncode == 0
+    assert (root / "output/media/map.svg").read_text() == PLAIN_SVG
