@@ -155,7 +155,22 @@ class Pages:
             "article_item": self.article_item,
             "actor_card": self.actor_card,
             "time_tag": self.time_tag,
+            "image_url": lambda src: structured.image_url(src, urls),
+            "plain_summary": self.plain_summary,
+            "feed_html": self.feed_html,
+            "title_slide": structured.TITLE_SLIDE,
         }
+
+    def plain_summary(self, article) -> str | None:
+        """The article's summary as plain text: for the feed, meta tags and JSON-LD."""
+        summary = self.index.article_summaries.get(article.slug)
+        return structured.plain_text(summary) if summary else None
+
+    def feed_html(self, article) -> str:
+        """The article's body for the feed: links absolute (a reader resolves relative ones
+        against the feed), and no ids, which repeat from one article to the next."""
+        return structured.absolute_links(self.index.bodies[article.slug],
+                                         self.urls.absolute(Urls.article(article.slug)), ids=False)
 
     def _fragment(self, macro: str, item, inputs, options: dict) -> Markup:
         """A macro of _macros.html for item, rendered once per distinct input and reused
@@ -511,6 +526,7 @@ class Pages:
         pages += [(Urls.article(a.slug), (a.updated or a.date).iso()) for a in index.articles]
         pages += [(Urls.actor(s), None) for s in index.actors]
         known = {p for p, _ in pages}
+        known.add("search/")  # search results are not for search engines
         pages += [(path[:-len("index.html")], None) for path, _, _ in self.plan
                   if path.endswith("/index.html") and path[:-len("index.html")] not in known]
         return [(self.urls.absolute(p), lastmod) for p, lastmod in pages]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import html
 import json
+import re
+from html.parser import HTMLParser
+from urllib.parse import urljoin
 
 from .dates import PartialDate, display_span
 from .model import Actor, Article, Quote
@@ -11,6 +14,8 @@ from .resolve import Identical, Reuse, SiteIndex, TimelineEvent
 
 SCHEMA_TYPES = {"person": "Person", "country": "Country", "organisation": "Organization",
                 "group": "Organization", "other": "Thing"}
+TITLE_SLIDE = "timeline_start"  # the title slide's id: no event's (an id is a slug, without '_')
+NO_PLACE = "Place not given"  # the timeline row of events without a place, when others have one
 
 
 class Urls:
@@ -43,6 +48,79 @@ class Urls:
         return base if quote.paraphrase else f"{base}#{quote.anchor}"
 
 
+def image_url(src: str, urls: Urls) -> str:
+    """An image's absolute address: a file under media/ is in the site."""
+    return src if src.startswith(("http://", "https://")) else urls.absolute(src)
+
+
+_BREAKS = {"p", "br", "li", "ul", "ol", "dl", "dt", "dd", "div", "blockquote", "pre", "hr", "table", "tr",
+           "td", "th", "figure", "figcaption", "section", "h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+class _Text(HTMLParser):
+    """The text of an HTML fragment, as a reader sees it: blocks apart, scripts unread."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.hidden.append(tag)
+        elif tag in _BREAKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        if self.hidden and tag == self.hidden[-1]:
+            self.hidden.pop()
+        elif tag in _BREAKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def plain_text(fragment: str) -> str:
+    """HTML (a rendered summary) as one line of plain text: tags dropped, entities read,
+    white space collapsed. An actor link becomes the name or words it shows."""
+    parser = _Text()
+    parser.feed(fragment)
+    parser.close()
+    return " ".join("".join(parser.parts).split())
+
+
+# A start tag, its attributes quoted either way or not at all; and one attribute in it
+_TAG = re.compile(r"<[a-zA-Z][^\s/>]*(?:\s+[^\s\"'<>/=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*\s*/?>")
+_ATTRIBUTE = re.compile(r"\s+([^\s\"'<>/=]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?")
+_TAG_NAME = re.compile(r"<[^\s/>]+")
+_LINK_ATTRIBUTES = ("href", "src", "cite")
+
+
+def absolute_links(fragment: str, base: str, ids: bool = True) -> str:
+    """HTML shown on the page at base, for another place (a feed, an embed): every href,
+    src and cite made absolute as the page resolves it; without ids, no id attributes (ids
+    made for one page repeat when pages are put together)."""
+
+    def attribute(match) -> str:
+        name, value = match.group(1).lower(), match.group(2)
+        if name == "id" and not ids:
+            return ""
+        if name not in _LINK_ATTRIBUTES or value is None:
+            return match.group(0)
+        raw = html.unescape(value[1:-1] if value[0] in "\"'" else value)
+        lead = match.group(0)[:match.start(2) - match.start(0)]
+        return f'{lead}"{html.escape(urljoin(base, raw.strip()))}"'
+
+    def tag(match) -> str:
+        text = match.group(0)
+        head = _TAG_NAME.match(text).end()
+        return text[:head] + _ATTRIBUTE.sub(attribute, text[head:])
+
+    return _TAG.sub(tag, fragment)
+
+
 def dump_script_json(data) -> str:
     """JSON that is safe inside <script>: no '<', '>' or '&' that HTML could read."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -61,18 +139,33 @@ def actor_ld(actor: Actor, urls: Urls, index: SiteIndex, full: bool = False) -> 
             data["description"] = actor.role
         if actor.aliases:
             data["alternateName"] = list(actor.aliases)
-        affiliations = [index.actors[r.slug] for r in actor.affiliations if r.slug in index.actors]
+        if actor.image:
+            data["image"] = image_url(actor.image.src, urls)
+        # schema.org: a person's affiliation is an Organization
+        affiliations = [agent_ld(index.actors[r.slug], urls, index) for r in actor.affiliations
+                        if r.slug in index.actors and index.actors[r.slug].kind != "person"]
         if affiliations and actor.kind == "person":
-            data["affiliation"] = [actor_ld(a, urls, index) for a in affiliations]
+            data["affiliation"] = [a for a in affiliations if a]
     return data
+
+
+def agent_ld(actor: Actor, urls: Urls, index: SiteIndex) -> dict | None:
+    """The actor where schema.org wants a Person or an Organization (who made a quote, what
+    a person is part of): a country acts and employs through its government, which serves
+    the country; an actor of kind other is neither, and None."""
+    if actor.kind == "country":
+        return {"@type": "GovernmentOrganization", "name": actor.name, "url": urls.absolute(Urls.actor(actor.slug)),
+                "areaServed": actor_ld(actor, urls, index)}
+    return None if actor.kind == "other" else actor_ld(actor, urls, index)
 
 
 def quote_ld(quote: Quote, urls: Urls, index: SiteIndex) -> dict:
     data = {"@type": "Quotation", "text": quote.text, "url": urls.absolute(Urls.quote(quote)),
             "dateCreated": quote.said.iso()}
     speaker = index.actors.get(quote.speaker.slug)
-    if speaker:
-        data["creator"] = actor_ld(speaker, urls, index)
+    creator = agent_ld(speaker, urls, index) if speaker else None
+    if creator:
+        data["creator"] = creator
     about = [actor_ld(index.actors[r.slug], urls, index) for r in quote.about if r.slug in index.actors]
     if about:
         data["about"] = about
@@ -102,12 +195,14 @@ def article_ld(article: Article, urls: Urls, index: SiteIndex, events: list[Time
             "dateModified": (article.updated or article.date).iso(),
             "inLanguage": index.config.language,
             "publisher": {"@type": "Organization", "name": index.config.author or index.config.title}}
+    if index.config.image:
+        main["publisher"]["logo"] = image_url(index.config.image.src, urls)
     if index.config.author:
         main["author"] = {"@type": "Organization", "name": index.config.author}
-    if article.summary:
-        main["description"] = article.summary
+    if article.slug in index.article_summaries:
+        main["description"] = plain_text(index.article_summaries[article.slug])
     if article.image:
-        main["image"] = article.image.src
+        main["image"] = image_url(article.image.src, urls)
     actors = [index.actors[s] for s in index.article_actors.get(article.slug, [])]
     if actors:
         main["about"] = [actor_ld(a, urls, index) for a in actors]
@@ -163,20 +258,29 @@ def _json_list(texts) -> str:
     return "[" + ",".join(texts) + "]"
 
 
-def _slide(event: TimelineEvent, index: SiteIndex, urls: Urls, names: str) -> dict:
+def _shown_text(text: str) -> str:
+    """A text for the fields TimelineJS reads as HTML, keeps the text of, and writes as HTML
+    again (a slide's group and display_date): escaped twice, so that it shows as written."""
+    return html.escape(html.escape(text, quote=False), quote=False)
+
+
+def _slide(event: TimelineEvent, index: SiteIndex, urls: Urls, names: str, page: str, grouped: bool) -> dict:
+    """An event's slide. TimelineJS shows its headline and text as HTML, on pages of other
+    hosts too: text is escaped and links are absolute (as on page, the event's page of the
+    timeline). Its bookmark (#event-<unique_id>) is the event's anchor on that page."""
     text = event.description or ""
     if names:
         text += f"<p>With {names}.</p>"
     links = ", ".join(f'<a href="{urls.absolute(Urls.article(a))}">{html.escape(index.article(a).title)}</a>'
                       for a in event.articles)
     text += f"<p>Read: {links}</p>"
-    slide = {"unique_id": f"event-{event.id}", "start_date": _date_parts(event.date),
-             "text": {"headline": event.title, "text": text},
-             "display_date": display_span(event.date, event.end)}
+    slide = {"unique_id": event.id, "start_date": _date_parts(event.date),
+             "text": {"headline": html.escape(event.title, quote=False), "text": absolute_links(text, urls.absolute(page))},
+             "display_date": _shown_text(display_span(event.date, event.end))}
     if event.end:
         slide["end_date"] = _date_parts(event.end)
-    if event.place:
-        slide["group"] = event.place
+    if event.place or grouped:
+        slide["group"] = _shown_text(event.place or NO_PLACE)
     return slide
 
 
@@ -208,10 +312,16 @@ def timeline_json(index: SiteIndex, urls: Urls, render_names, reuse: Reuse | Non
     an event. reuse keeps the slides' JSON for the next build."""
     reuse = reuse or Reuse()
     # a slide shows its event, the names of its actors and the titles of its articles: the
-    # same while the event is the same object and no actor changed
-    slides = _section(reuse, "slides", index.events, (index.actors_now, urls.origin, urls.prefix),
-                      lambda e: _slide(e, index, urls, render_names(e.actors)))
-    title = {"text": {"headline": index.config.title, "text": index.config.description or ""}}
+    # same while the event is the same object, no actor changed, its page of the timeline is
+    # the same and events still have places (or still have none)
+    grouped = any(e.place for e in index.events)
+    slides = _section(reuse, "slides", index.events, (index.actors_now, urls.origin, urls.prefix, grouped),
+                      lambda e, page: _slide(e, index, urls, render_names(e.actors), page, grouped),
+                      lambda e: urls.event(e).partition("#")[0])
+    config = index.config
+    title = {"unique_id": TITLE_SLIDE,
+             "text": {"headline": html.escape(config.title, quote=False),
+                      "text": f"<p>{html.escape(config.description, quote=False)}</p>" if config.description else ""}}
     return _json_object([("title", dump_json(title)), ("events", slides)], "\n")
 
 

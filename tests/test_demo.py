@@ -130,7 +130,7 @@ def test_feed_sitemap_and_timelinejs(demo, data):
     first = timeline["events"][0]
     assert first["start_date"] == {"year": 2022, "month": 2, "day": 24}
     assert all("headline" in e["text"] and "year" in e["start_date"] for e in timeline["events"])
-    month_only = [e for e in timeline["events"] if e["unique_id"] == "event-ft-reports-request"][0]
+    month_only = [e for e in timeline["events"] if e["unique_id"] == "ft-reports-request"][0]
     assert month_only["start_date"] == {"year": 2022, "month": 3}
 
 
