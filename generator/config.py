@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .diagnostics import Diagnostics, Location
@@ -55,6 +55,26 @@ def normalise_base_url(value: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}{path}"
 
 
+def base_url_problem(raw: str, url: str) -> tuple[str, str] | None:
+    """What makes a well-formed base_url unusable, as (message, hint): a user name or password,
+    which every page would publish, or a path that browsers rewrite before they ask for it
+    ('.' and '..' parts, plain or percent-encoded, and backslashes), whose links and preview
+    would never lead back to it. None when there is nothing wrong. raw is the address as
+    written, url as normalise_base_url made it."""
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        bare = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+        return ("base_url holds a user name or password, which the sitemap, the feed and the links "
+                "in every page would publish", f"leave them out: write {bare}")
+    if "\\" in parts.path:
+        return (f"'{raw}' has a backslash in its path, which browsers read as '/'",
+                "write '/' between the parts of the path, or leave the backslash out")
+    if any(unquote(part) in (".", "..") for part in parts.path.split("/")):
+        return (f"'{raw}' has a '.' or '..' part in its path, which browsers take out",
+                "write the path the site will really have, without '.' and '..' parts")
+    return None
+
+
 BASE_URL_HINT = ("write the address the site will have, e.g. https://newsroom.github.io/explainer/ "
                  "for a project site, or https://explainers.example.org/ for a custom domain")
 
@@ -65,14 +85,19 @@ def read_config(doc: YamlDoc, diags: Diagnostics, base_url_override: str | None 
         return None
     title = fields.text("title", required=True, one_line=True)
     if base_url_override is not None:
-        base_url = normalise_base_url(base_url_override)
-        if base_url is None:
-            diags.error(Location("--base-url"), f"'{base_url_override}' is not a site address", BASE_URL_HINT)
+        raw = base_url_override
+        base_url = normalise_base_url(raw)
+        where = Location("--base-url")
     else:
         raw = fields.text("base_url", required=True, one_line=True)
         base_url = normalise_base_url(raw) if raw else None
-        if raw and base_url is None:
-            diags.error(fields.loc("base_url"), f"'{raw}' is not a site address", BASE_URL_HINT)
+        where = fields.loc("base_url") if raw else None
+    if where is not None and base_url is None:
+        diags.error(where, f"'{raw}' is not a site address", BASE_URL_HINT)
+    problem = base_url_problem(raw, base_url) if base_url else None
+    if problem:
+        diags.error(where, *problem)
+        base_url = None
     language = fields.text("language", one_line=True) or "en"
     if not _LANGUAGE.match(language):
         diags.error(fields.loc("language"), f"'{language}' is not a language code",
