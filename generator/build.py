@@ -339,8 +339,9 @@ class Builder:
                             "choose an empty folder, or the output/ folder of a previous build, with --output")
                 return result
             staging = Staging(self.output, self.written)
-            staging.open()
         try:
+            if write:
+                staging.open()
             assets = {rel: path.read_bytes() for rel, path in
                       {**statics, **{f"media/{r}": p for r, p in media.items()}}.items()}
             for rel, data in assets.items():
@@ -362,6 +363,11 @@ class Builder:
             if diags.errors or not write:
                 return result
             result.report = staging.commit()
+        except OSError as exc:
+            diags.error(Location(str(exc.filename or self.output)), f"cannot write the site: {exc.strerror or exc}",
+                        "make room on the disk, or make the folder writable, and build again: "
+                        "the next build completes or discards what this one began")
+            return result
         finally:
             if write and not result.report:
                 staging.discard()

@@ -106,6 +106,8 @@ def parse(value, timezone: str = "UTC") -> PartialDate:
         raise DateProblem(f"'{value}' is not a date", FORMS)
     text = value.strip()
     try:
+        if (match := re.match(r"\d{4}", text)) and match[0] == "0000":
+            raise DateProblem(f"'{text}' is not a real date (there is no year 0)", "years run from 0001 to 9999")
         if match := _YEAR.match(text):
             return PartialDate(int(match[1]))
         if match := _MONTH.match(text):
@@ -121,6 +123,11 @@ def parse(value, timezone: str = "UTC") -> PartialDate:
             moment = dt.datetime.fromisoformat(text.replace(" ", "T", 1).replace(" ", ""))
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=ZoneInfo(timezone))
+            try:
+                moment.astimezone(dt.timezone.utc)  # what sorting and feeds will ask of it
+            except OverflowError:
+                raise DateProblem(f"'{text}' lies outside the years 0001 to 9999 in UTC",
+                                  "check the date and its time zone") from None
             return PartialDate(moment.year, moment.month, moment.day, moment)
     except ValueError as exc:
         if isinstance(exc, DateProblem):

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import yamlio
 from .diagnostics import Diagnostics, Location
 
 ARTICLE_SUFFIXES = (".md", ".markdown")
@@ -227,6 +228,11 @@ def read_text(root: Path, path: Path | str, diags: Diagnostics, cache: FileCache
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
+    if (found := yamlio.control_character(text)) is not None:
+        diags.error(Location(rel, found[0], found[1]), f"the file holds the control character {found[2]}, "
+                    "which no page or feed may hold", "delete it: most editors do not show it, so delete "
+                    "the character before and after it and type them again")
+        return None
     source = Source(rel, text.replace("\r\n", "\n").replace("\r", "\n"), digest)
     if cache is not None:
         cache.reads += 1

@@ -17,8 +17,9 @@ from .dates import PartialDate
 from .diagnostics import Diagnostics, Location, did_you_mean
 from .yamlio import YamlDoc
 
-SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-SLUG_HINT = "use lower-case letters, digits and single hyphens, e.g. zhao-lijian"
+SLUG_LONGEST = 100  # characters: an address stays readable, and a file name is far from its limit
+SLUG = re.compile(r"^(?=.{1,%d}$)[a-z0-9]+(-[a-z0-9]+)*$" % SLUG_LONGEST)
+SLUG_HINT = f"use lower-case letters, digits and single hyphens, at most {SLUG_LONGEST} in all, e.g. zhao-lijian"
 KINDS = ("person", "country", "organisation", "group", "other")
 WIKIDATA = re.compile(r"^Q[1-9][0-9]*$")
 
@@ -177,6 +178,8 @@ class Fields:
                 self.diags.error(self.doc.loc(*self.path), f"{self.what} needs a '{key}'",
                                  f"add a line '{key}: YYYY-MM-DD'")
             return None
+        if isinstance(value, int) and not isinstance(value, bool):  # a year, as it was written
+            value = self.doc.raw.get(self.path + (key,), str(value))
         try:
             return dates.parse(value, timezone)
         except dates.DateProblem as problem:
@@ -349,7 +352,8 @@ def read_article(doc: YamlDoc, default_slug: str, body: str, body_line: int,
     slug = fields.text("slug", one_line=True) or default_slug
     if not SLUG.match(slug):
         where = fields.loc("slug") if fields.has("slug") else doc.loc()
-        diags.error(where, f"'{slug}' cannot be an article slug (it becomes the page's address)", SLUG_HINT)
+        shown = f"'{slug}'" if len(slug) <= SLUG_LONGEST else f"'{slug[:40]}…' ({len(slug)} characters)"
+        diags.error(where, f"{shown} cannot be an article slug (it becomes the page's address)", SLUG_HINT)
         return None
     updated = fields.date("updated", timezone)
     if date and updated and updated.last_day() < date.first_day():

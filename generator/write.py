@@ -211,7 +211,8 @@ class Staging:
             return False
 
     def discard(self) -> None:
-        if self.folder.exists() and (self.folder / STAGING_MARK).exists():
+        """Delete the staging folder, unless its commit has begun: the next build finishes that."""
+        if (self.folder / STAGING_MARK).exists() and not (self.folder / COMMIT).exists():
             _clear(self.folder)
 
     def commit(self) -> WriteReport:

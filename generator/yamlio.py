@@ -23,6 +23,20 @@ Path = tuple  # a path into a document: ("quotes", 2, "speaker")
 
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {"str", "int", "float", "bool", "null", "timestamp"}
+DEEPEST = 40  # levels of lists and keys within one another; content needs four or five
+# Characters that no page, feed or data file may hold: the C0 and C1 controls but tab and
+# line breaks, DEL, and the two non-characters XML forbids.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def control_character(text: str) -> tuple[int, int, str] | None:
+    """The line, column and name (U+0001) of the first control character in text, if any."""
+    match = CONTROL.search(text)
+    if match is None:
+        return None
+    line = text.count("\n", 0, match.start()) + 1
+    column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+    return line, column, f"U+{ord(match.group()):04X}"
 
 
 @dataclass
@@ -60,8 +74,17 @@ class YamlProblem(Exception):
 
 def load(text: str, file: str, diags: Diagnostics, line_offset: int = 0) -> YamlDoc | None:
     """Parse one YAML document; report problems into diags and return None on failure."""
+    # libyaml composes nested values by recursion in C, which a deep enough nesting (a
+    # hundred thousand '[') overflows, killing the process. Depth cannot pass the number of
+    # '[' and '{' plus lines, so only text with many of them goes to the Python loader,
+    # whose recursion ends in a RecursionError instead.
+    loader = _Loader if text.count("[") + text.count("{") + text.count("\n") < 5000 else yaml.SafeLoader
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=loader)
+    except RecursionError:
+        diags.error(Location(file, 1 + line_offset), f"the YAML is nested more than {DEEPEST} levels deep",
+                    "content needs a few levels of keys and lists; check the brackets and the indentation")
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if "quoted scalar" in (exc.context or "") and exc.context_mark is not None:
@@ -94,6 +117,9 @@ def _position(node, line_offset: int) -> tuple[int, int]:
 
 def _convert(node, path, doc: YamlDoc, line_offset: int, seen: set, lines: list):
     line, column = _position(node, line_offset)
+    if len(path) > DEEPEST:
+        raise YamlProblem(line, column, f"the YAML is nested more than {DEEPEST} levels deep",
+                          "content needs a few levels of keys and lists; check the brackets and the indentation")
     if id(node) in seen:
         # An alias node is the anchored node itself, so its marks are the anchor's: point
         # at the key that holds the alias instead.
@@ -135,6 +161,9 @@ def _convert(node, path, doc: YamlDoc, line_offset: int, seen: set, lines: list)
     if tag not in _SCALAR_TAGS:
         raise _bad_tag(node, line, column)
     _check_comment(node, lines, doc, line_offset)
+    if (found := control_character(node.value)) is not None:
+        raise YamlProblem(line, column, f"the value holds the control character {found[2]}, written as an escape",
+                          "remove the escape (such as \\x01 or \\0) from the quoted value")
     if tag in ("str", "timestamp"):
         return node.value
     if not node.style:  # plain: None from the Python parser, '' from libyaml
@@ -145,7 +174,11 @@ def _convert(node, path, doc: YamlDoc, line_offset: int, seen: set, lines: list)
     if tag == "bool":
         return constructor.construct_yaml_bool(node)
     if tag == "int":
-        return constructor.construct_yaml_int(node)
+        try:
+            return constructor.construct_yaml_int(node)
+        except ValueError:  # more digits than Python turns into a number
+            raise YamlProblem(line, column, f"the number has {len(node.value)} digits, too many to read",
+                              "put it in quotes if it is text; no field needs a number that long") from None
     return constructor.construct_yaml_float(node)
 
 
