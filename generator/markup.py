@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import heapq
 from html import escape as html_escape
 import itertools
 import re
 import secrets
 import unicodedata
 import xml.etree.ElementTree as etree
+from collections import Counter
 from dataclasses import dataclass
 
 import markdown
@@ -361,7 +363,13 @@ class Markup:
         checks = [QuoteCheck(q.number, normalise(q.text)) for q in article.quotes if not q.paraphrase]
         self.quotes, self.anchored = checks, set()
         self._body.reset()
-        html = self._finish(self._body.convert(body))
+        try:
+            html = self._finish(self._body.convert(body))
+        except RecursionError:  # nesting deeper than model.markdown_problem foresaw
+            where = Location(article.location.file, article.body_line)
+            return RenderedBody("", (), frozenset(), (BodyProblem(
+                where, "the text is nested too deeply to format", "take out some levels of lists and quotes"),),
+                seal=self.seal)
         mentions, problems = [], []
         for m in MENTION.finditer(_blank_code(body)):
             line = article.body_line + body.count("\n", 0, m.start())
@@ -416,16 +424,36 @@ def _short(text: str, limit: int = 48) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
+NEAREST_TRIES = 30  # stretches of the text compared letter by letter with a missing quote
+LONGEST_COMPARED = 3000  # characters: a longer quote is reported without the nearest passage
+
+
 def _nearest(plain: str, quote: str) -> str | None:
-    """The stretch of the text most like the quote, to show an editor what differs."""
-    words, size = plain.split(" "), len(quote.split(" "))
-    if not quote or not words:
+    """The stretch of the text most like the quote, to show an editor what differs.
+
+    One pass over the text scores every stretch of the quote's length by the words it
+    shares with the quote; only the best few are compared letter by letter, so the time
+    grows with the length of the text, not with its square."""
+    words, wanted = plain.split(" "), Counter(quote.split(" "))
+    size = sum(wanted.values())
+    if not quote or not words or len(quote) > LONGEST_COMPARED:
         return None
+    have: Counter = Counter()
+    shared, scores = 0, []
+    for i, word in enumerate(words):
+        if word in wanted:
+            shared += have[word] < wanted[word]
+            have[word] += 1
+        if i >= size and (old := words[i - size]) in wanted:
+            have[old] -= 1
+            shared -= have[old] < wanted[old]
+        if i >= size - 1 or i == len(words) - 1:
+            scores.append((shared, -max(0, i - size + 1)))
     best, best_ratio = None, 0.0
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(quote)
-    for start in range(0, max(1, len(words) - size + 1)):
-        window = " ".join(words[start:start + size])
+    for _, start in heapq.nlargest(NEAREST_TRIES, scores):
+        window = " ".join(words[-start:-start + size])
         matcher.set_seq1(window)
         if matcher.real_quick_ratio() > best_ratio and matcher.quick_ratio() > best_ratio:
             ratio = matcher.ratio()

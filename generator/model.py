@@ -161,6 +161,15 @@ class Fields:
             return None
         return value
 
+    def markdown(self, key) -> str | None:
+        """Text that is formatted as Markdown: refused when formatting it would take too long."""
+        value = self.text(key)
+        problem = markdown_problem(value) if value else None
+        if problem:
+            self.diags.error(self.loc(key), f"'{key}': {problem[1]}", problem[2])
+            return None
+        return value
+
     def flag(self, key, default: bool = False) -> bool:
         value = self.data.get(key)
         if value is None:
@@ -289,6 +298,41 @@ def read_source(fields: Fields, timezone: str) -> Source | None:
     return Source(publisher, url, date, title) if publisher else None
 
 
+# Python-Markdown looks, for every '[' (and every '<' that may open a tag), for where it
+# closes through the rest of the passage: text with n of them costs n * n steps. A passage
+# is the run of lines Markdown formats as one (a paragraph; each list item, table row or
+# heading alone). Over MARKDOWN_WORK such steps in one text, it is refused: a few seconds'
+# work, thousands of times what any real article needs.
+MARKDOWN_WORK = 2_000_000
+DEEPEST_INDENT = 120  # columns: lists nested some thirty levels; deeper nesting overflows Markdown
+_OWN_PASSAGE = re.compile(r"\s*(?:[-*+]\s|\d+[.)]\s|\||>|#)")
+_DEEP_INDENT = re.compile(r"^[ \t]{%d,}\S" % (DEEPEST_INDENT + 1), re.M)
+
+
+def markdown_problem(text: str) -> tuple[int, str, str] | None:
+    """Where (0-based line) and why text would take Markdown too long, or too deep, to
+    format: (line, message, hint); None for text of any ordinary kind."""
+    if (deep := _DEEP_INDENT.search(text)) is not None:
+        return (text.count("\n", 0, deep.start()), f"this line is indented more than {DEEPEST_INDENT} columns",
+                "lists nest a few levels at most; take out the extra indentation")
+    if text.count("[") + text.count("<") < 1400:
+        return None  # 1400 squared is below the limit
+    work, worst, start, brackets, tags = 0, (0, 0), 0, 0, 0
+    for number, line in enumerate(text.split("\n") + [""]):
+        if not line.strip() or _OWN_PASSAGE.match(line):
+            cost = brackets * brackets + tags * tags
+            work += cost
+            worst = max(worst, (cost, start))
+            start, brackets, tags = number, 0, 0
+        brackets += line.count("[")
+        tags += line.count("<")
+        if work > MARKDOWN_WORK:
+            return (worst[1], "this passage has so many '[' or '<' that formatting it would take minutes",
+                    "write \\[ for a bracket that opens no link and &lt; for a '<' that opens no tag, "
+                    "or split the passage into paragraphs")
+    return None
+
+
 ACTOR_FIELDS = ("name", "kind", "role", "affiliations", "aliases", "summary", "links", "image")
 LINK_LABELS = {"wikipedia": "Wikipedia", "wikidata": "Wikidata", "website": "Website", "twitter": "X (Twitter)"}
 
@@ -327,7 +371,7 @@ def read_actor(doc: YamlDoc, slug: str, diags: Diagnostics) -> Actor | None:
         role=fields.text("role", one_line=True),
         affiliations=fields.refs("affiliations"),
         aliases=fields.words("aliases"),
-        summary=fields.text("summary"),
+        summary=fields.markdown("summary"),
         links=tuple(links),
         image=read_image(fields.sub("image", ("src", "alt", "credit"), "image"), with_caption=False),
     )
@@ -374,6 +418,9 @@ def read_article(doc: YamlDoc, default_slug: str, body: str, body_line: int,
     if not body.strip():
         diags.warning(doc.loc(), "the article has no text after the front matter",
                       "write the explainer below the closing ---")
+    if (problem := markdown_problem(body)) is not None:
+        diags.error(Location(doc.file, body_line + problem[0], 1), problem[1], problem[2])
+        return None
     article = Article(
         slug=slug,
         title=title or slug,
@@ -382,7 +429,7 @@ def read_article(doc: YamlDoc, default_slug: str, body: str, body_line: int,
         body=body,
         body_line=body_line,
         updated=updated,
-        summary=fields.text("summary"),
+        summary=fields.markdown("summary"),
         draft=fields.flag("draft"),
         sources=sources,
         image=read_image(fields.sub("image", ("src", "alt", "caption", "credit"), "image"), with_caption=True),
@@ -415,7 +462,7 @@ def _read_event(fields: Fields, article: str, index: int, timezone: str) -> Even
         title=title,
         article=article,
         location=fields.doc.loc(*fields.path),
-        description=fields.text("description"),
+        description=fields.markdown("description"),
         actors=fields.refs("actors"),
         place=fields.text("place", one_line=True),
         shared=event_id is not None,

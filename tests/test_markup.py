@@ -2,7 +2,7 @@ import random
 
 from generator import dates, markup
 from generator.diagnostics import Location
-from generator.markup import Markup, normalise
+from generator.markup import Markup, fill_names, normalise, placeholders
 from generator.model import Article, Quote, Ref
 
 
@@ -47,7 +47,9 @@ def test_paraphrase_needs_no_passage():
 
 def test_actor_links_carry_the_prefix_and_their_place():
     result = Markup("/repo/", False).body(article("Intro.\n\nSee [[ana]] and [[bo-li|Bo]].\n", body_line=7))
-    assert '<a class="actor-link" data-actor="ana" href="/repo/actors/ana/">\ue000ana\ue001</a>' in result.html
+    filled = fill_names(result.html, result.seal, lambda slug: f"Name of {slug}")
+    assert '<a class="actor-link" data-actor="ana" href="/repo/actors/ana/">Name of ana</a>' in filled
+    assert placeholders(result.html, result.seal) == ("ana",) and placeholders(result.html, "0" * 32) == ()
     assert [(r.slug, str(r.location)) for r in result.mentions] == [("ana", "a.md:9:5"), ("bo-li", "a.md:9:17")]
 
 
@@ -143,3 +145,20 @@ def test_skipping_inline_patterns_that_cannot_match_changes_nothing():
         quick.reset()
         plain.reset()
         assert quick.convert(text) == plain.convert(text), text
+
+
+def test_the_nearest_passage_is_found_in_a_long_text_with_few_letter_by_letter_comparisons(monkeypatch):
+    """A missing quote's nearest passage comes from one pass over the words: however long
+    the text, only a few stretches are compared letter by letter (once it was every one)."""
+    import difflib
+
+    from generator import markup
+
+    compared = []
+    real = difflib.SequenceMatcher.ratio
+    monkeypatch.setattr(difflib.SequenceMatcher, "ratio", lambda self: compared.append(1) or real(self))
+    filler = " ".join(f"word{i % 977} filler text of the report" for i in range(40000))
+    text = f"{filler} the minister said we will never sell the harbour to anyone {filler}"
+    nearest = markup._nearest(normalise(text), normalise("we will never sell the harbor to anybody"))
+    assert nearest == "we will never sell the harbour to anyone"
+    assert len(compared) <= markup.NEAREST_TRIES
