@@ -3,10 +3,16 @@ rebuild on every save.
 
 Changes are found by polling the sources (site.yaml, content/, templates/; never output/)
 every few hundredths of a second; a burst of saves becomes one rebuild on one thread.
-While a rebuild runs, page requests wait for it, so a browser never gets a half-built site;
-after it, every connected browser is told to reload at once. A build that fails leaves the
+While a rebuild runs, page requests wait for it (on the IOLoop, holding no thread), so a
+browser never gets a half-built site or the site as it was: after a few seconds it is
+answered with a page that says the site is being rebuilt and reloads by itself. After the
+rebuild, every connected browser is told to reload at once. A build that fails leaves the
 pages on disk as they were, and the browser is shown the errors instead of a stale page
-until a save fixes them.
+until a save fixes them. The requests are answered in handlers.py.
+
+It answers only requests that name it (the Host header) and live-reload connections from
+its own pages (the Origin header), so that a page elsewhere cannot read the preview by
+pointing its own name at this computer (DNS rebinding): see addresses.py.
 
 livereload provides the browser side (its livereload.js and the WebSocket it talks to);
 its own file watcher and reload throttle are not used, because the throttle drops a
@@ -15,9 +21,6 @@ change that comes within three seconds of the previous one.
 
 from __future__ import annotations
 
-import html
-import ipaddress
-import json
 import logging
 import os
 import signal
@@ -27,16 +30,17 @@ import threading
 import time
 import webbrowser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
-from tornado import httpserver, ioloop, netutil, web
+from tornado import httpserver, ioloop, locks, netutil
 
 from . import search
+from .addresses import Addresses, below, decoded, loopback, url_path
 from .build import Builder, BuildResult
 from .diagnostics import Diagnostic
+from .handlers import Application, PageSocket, RootHandler, SiteHandler, UnderPrefix
 from .load import file_key
-
 POLL = 0.02  # seconds between looks at the sources
 QUIET = 0.03  # a burst of saves has ended when nothing changed for this long
 LONGEST_BURST = 0.5  # rebuild after this long even if saves keep coming
@@ -44,11 +48,8 @@ EARLY_WAIT = 0.4  # how long the rest of a build waits for reloaded pages to com
 INDEX_AFTER = 1.5  # the search index is refreshed once saves have paused this long
 STOP_WAIT = 30  # seconds a build under way may take to give up when the preview is closed
 LOOK_EVERY = 0.3  # seconds between looks for a newer save while a build is under way
-
-LIVE_SCRIPT = ('<script>(function(){var s=document.createElement("script");'
-               's.src="//"+location.hostname+":"+(location.port||(location.protocol=="https:"?443:80))'
-               '+"/livereload.js?port="+(location.port||(location.protocol=="https:"?443:80));'
-               'document.head.appendChild(s);})();</script>')
+GIVE_UP_AT_MOST = 3  # builds given up in a row for newer saves, after which one is finished anyway
+GIVE_UP_FOR = 10  # seconds of builds given up for newer saves, after which one is finished anyway
 
 
 def snapshot(root: Path) -> dict[str, tuple]:
@@ -96,6 +97,7 @@ class Preview:
         self.idle.set()
         self.errors: list[Diagnostic] = []
         self.prefix = "/"
+        self.url = ""  # where the preview answers, without the site's path: http://127.0.0.1:8000
         self.loop: ioloop.IOLoop | None = None
         self.stopping = threading.Event()
         self.early: dict[str, bytes] = {}  # pages of the build under way that are already final
@@ -106,16 +108,23 @@ class Preview:
         self.warned_search = False
         self.back_count = self.back_expected = 0
         self.builds = 0
+        self.progress = locks.Condition()  # notified on the IOLoop when pages are out or a build ends
+        self.waited: set[str] = set()  # pages answered "being rebuilt" since browsers last reloaded
+        self.given_up = 0  # builds given up in a row for newer saves
+        self.giving_up_since: float | None = None  # when the first of them started
+
+    def page_of(self, url: str) -> str | None:
+        """The output path of the page at url (a browser's), when it is in the site."""
+        rest = below(self.prefix, urlsplit(url).path)
+        if rest is None:
+            return None
+        rel = decoded(rest)
+        return rel + "index.html" if rel == "" or rel.endswith("/") else rel
 
     def viewed(self) -> set[str]:
         """The output paths of the pages open in browsers right now."""
-        paths = set()
-        for waiter in list(LiveReloadHandler.waiters):
-            path = urlsplit(getattr(waiter, "page_url", "") or "").path
-            if path.startswith(self.prefix):
-                rel = unquote(path[len(self.prefix):])
-                paths.add(rel + "index.html" if rel == "" or rel.endswith("/") else rel)
-        return paths
+        paths = {self.page_of(getattr(waiter, "page_url", "") or "") for waiter in list(LiveReloadHandler.waiters)}
+        return paths - {None}
 
     def _early(self, pages: dict[str, bytes]) -> None:
         """The open pages are rendered: serve them now, reload the browsers showing them, and
@@ -128,6 +137,7 @@ class Preview:
         self.back_count = 0
         self.back_expected = waiting
         self.reload_browsers()
+        self.tell_waiting()
         if waiting:
             self.back.wait(EARLY_WAIT)
 
@@ -140,21 +150,36 @@ class Preview:
     def build(self, since: dict | None = None) -> BuildResult:
         """Build; with since (the snapshot the build starts from), give up once the open
         pages are out if another save has come meanwhile: the next build is due at once,
-        and pages not yet rebuilt go on waiting for it (idle stays clear)."""
+        and pages not yet rebuilt go on waiting for it (idle stays clear). A build is not
+        given up for a save once GIVE_UP_AT_MOST in a row have been, or saves have kept
+        coming for GIVE_UP_FOR seconds, so that a stream of saves still shows its pages."""
         self.idle.clear()
         self.early, self.reloaded_early = {}, False
         result = None
         try:
             started = time.perf_counter()
-            result = self.builder.build(first=self.viewed(), on_first=self._early,
-                                        stop=self._saved_since(since) if since is not None else None, stats=since)
+            stop = None
+            if since is not None:
+                may_give_up = self._may_give_up()
+                if not may_give_up:
+                    print("Saves keep coming: this rebuild goes on to the end, then the next one starts.",
+                          file=self.out, flush=True)
+                stop = self._saved_since(since, may_give_up)
+            result = self.builder.build(first=self.viewed(), on_first=self._early, stop=stop, stats=since)
             if result.superseded:
                 if not self.stopping.is_set():
+                    self.given_up += 1
+                    if self.giving_up_since is None:
+                        self.giving_up_since = time.monotonic() - (time.perf_counter() - started)
                     print("A newer save came: rebuilding for it.", file=self.out, flush=True)
                 return result
             self.builds += 1
+            self.given_up, self.giving_up_since = 0, None
             self.errors = result.diagnostics.errors
-            if result.index is not None:
+            if result.index is not None and result.index.config.prefix != self.prefix:
+                if self.builds > 1:
+                    print(f"The site's address changed: it is now at {self.url}{url_path(result.index.config.prefix)}",
+                          file=self.out, flush=True)
                 self.prefix = result.index.config.prefix
             took = time.perf_counter() - started
             for diagnostic in result.diagnostics.sorted():
@@ -171,18 +196,35 @@ class Preview:
         finally:
             self.early = {}
             if result is None or not result.superseded:
-                self.idle.set()
+                self.settle()
 
-    def _saved_since(self, known: dict):
-        """stop() for a build: whether the sources differ from known, looked at no more than
-        every LOOK_EVERY seconds (a look at a large site takes a few hundredths)."""
+    def settle(self) -> None:
+        """No build is under way: the waiting requests are answered."""
+        self.idle.set()
+        self.tell_waiting()
+
+    def tell_waiting(self) -> None:
+        """Wake the requests waiting for the build (on the IOLoop), to look again."""
+        if self.loop is not None:
+            self.loop.add_callback(self.progress.notify_all)
+
+    def _may_give_up(self) -> bool:
+        """Whether the next build may be given up for a newer save."""
+        if self.given_up == 0:
+            return True
+        return self.given_up < GIVE_UP_AT_MOST and time.monotonic() - self.giving_up_since < GIVE_UP_FOR
+
+    def _saved_since(self, known: dict, for_saves: bool = True):
+        """stop() for a build: whether the preview is closing, or (with for_saves) whether
+        the sources differ from known, looked at no more than every LOOK_EVERY seconds (a
+        look at a large site takes a few hundredths)."""
         due = time.monotonic() + LOOK_EVERY
 
         def stop() -> bool:
             nonlocal due
             if self.stopping.is_set():  # the preview is closing: leave output/ as it was
                 return True
-            if time.monotonic() < due:
+            if not for_saves or time.monotonic() < due:
                 return False
             due = time.monotonic() + LOOK_EVERY
             return snapshot(self.site_root) != known
@@ -203,9 +245,23 @@ class Preview:
             self.indexing.terminate()
             self.indexing.wait()
 
-    def reload_browsers(self) -> None:
+    def reload_browsers(self, everyone: bool = True) -> None:
+        """Tell the browsers to reload: every one, or those that were told the site is
+        being rebuilt."""
         if self.loop is not None:
-            self.loop.add_callback(_tell_browsers_to_reload)
+            self.loop.add_callback(self._reload, everyone)
+
+    def _reload(self, everyone: bool) -> None:
+        """On the IOLoop: send livereload.js's reload command to the pages."""
+        waited, self.waited = self.waited, set()
+        message = {"command": "reload", "path": "index.html", "liveCSS": False, "liveImg": False}
+        for waiter in list(LiveReloadHandler.waiters):
+            if not everyone and self.page_of(getattr(waiter, "page_url", "") or "") not in waited:
+                continue
+            try:
+                waiter.write_message(message)
+            except Exception:  # a page that went away
+                LiveReloadHandler.waiters.discard(waiter)
 
     def watch(self, before: dict[str, tuple]) -> None:
         """Poll the sources; rebuild once per burst of saves; never die on a bad save.
@@ -230,8 +286,7 @@ class Preview:
                 if result.superseded:  # build again at the next look, whatever it finds
                     before = None
                     continue
-                if not (self.reloaded_early and result.ok):
-                    self.reload_browsers()
+                self.reload_browsers(everyone=not (self.reloaded_early and result.ok))
                 if result.ok and result.report and (result.report.written or result.report.removed):
                     self.index_due = time.monotonic() + INDEX_AFTER
             except Exception as exc:  # a bug must not stop the preview; show it like a content error
@@ -239,35 +294,8 @@ class Preview:
                                           "please report this with the file you just saved")]
                 print(self.errors[0].format(), file=self.out, flush=True)
                 self.early = {}
-                self.idle.set()
+                self.settle()
                 self.reload_browsers()
-
-
-class PageSocket(LiveReloadHandler):
-    """livereload's WebSocket, remembering which page each browser has open."""
-
-    def initialize(self, preview: Preview):
-        self.preview = preview
-
-    def on_message(self, message):
-        try:
-            data = json.loads(message)
-        except ValueError:
-            return
-        if isinstance(data, dict) and data.get("command") == "info":
-            self.page_url = str(data.get("url", ""))
-            self.preview.browser_back()
-        super().on_message(message)
-
-
-def _tell_browsers_to_reload() -> None:
-    """Send livereload.js's reload command to every connected page (on the IOLoop thread)."""
-    message = {"command": "reload", "path": "index.html", "liveCSS": False, "liveImg": False}
-    for waiter in list(LiveReloadHandler.waiters):
-        try:
-            waiter.write_message(message)
-        except Exception:  # a page that went away
-            LiveReloadHandler.waiters.discard(waiter)
 
 
 class _Nowhere:
@@ -276,144 +304,6 @@ class _Nowhere:
 
     def __lt__(self, other) -> bool:
         return True
-
-
-def error_page(errors: list[Diagnostic]) -> bytes:
-    items = "\n".join(
-        f'<li><code class="where">{html.escape(str(d.location))}</code>'
-        f'<p class="what">{html.escape(d.message)}</p>'
-        + (f'<p class="hint">{html.escape(d.hint)}</p>' if d.hint else "") + "</li>"
-        for d in errors)
-    count = len(errors)
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{count} error{'' if count == 1 else 's'} · preview</title>
-<style>
-body {{ font: 1rem/1.5 system-ui, sans-serif; margin: 0; background: #fff4f4; color: #2b0b0b; }}
-main {{ max-width: 50rem; margin: 0 auto; padding: 1.5rem 1rem; }}
-h1 {{ font-size: 1.4rem; color: #8a0010; }}
-ol {{ padding-left: 1.2rem; }}
-li {{ background: #fff; border: 1px solid #e5b3b8; border-radius: 6px; padding: 0.6rem 0.9rem; margin: 0 0 0.8rem; }}
-.where {{ font-weight: 700; word-break: break-all; }}
-.what {{ margin: 0.3rem 0; }}
-.hint {{ margin: 0; color: #4b4b4b; }}
-@media (prefers-color-scheme: dark) {{
-  body {{ background: #1e0d0f; color: #f6dede; }} li {{ background: #2a1417; border-color: #6b2a32; }}
-  h1 {{ color: #ff8b97; }} .hint {{ color: #d0b8bb; }}
-}}
-</style>
-</head>
-<body>
-<main id="explainer-errors">
-<h1>The site could not be rebuilt: {count} error{'' if count == 1 else 's'}</h1>
-<p>Fix the file and save: this page reloads by itself. The last good site is kept in output/.</p>
-<ol>
-{items}
-</ol>
-</main>
-</body>
-</html>
-""".encode("utf-8")
-
-
-class SiteHandler(web.StaticFileHandler):
-    """Serves output/ under the site's path, with no caching, the reload script in every
-    page, the errors instead of pages while the content is broken, and nothing outside."""
-
-    preview: Preview
-
-    def initialize(self, preview: Preview, **kwargs):
-        self.preview = preview
-        super().initialize(path=str(preview.output), default_filename="index.html")
-
-    def set_extra_headers(self, path):
-        self.set_header("Cache-Control", "no-store, must-revalidate")
-
-    def should_return_304(self) -> bool:
-        return False
-
-    def compute_etag(self):
-        return None  # no validators: the preview must never be answered from a cache
-
-    def validate_absolute_path(self, root: str, absolute_path: str):
-        self._inside(absolute_path)
-        return super().validate_absolute_path(root, absolute_path)
-
-    async def get(self, path: str, include_body: bool = True):
-        if "\\" in path or "\0" in path:
-            raise web.HTTPError(404)
-        early = self.preview.early.get(path + "index.html" if path == "" or path.endswith("/") else path)
-        if early is not None and not self.preview.idle.is_set():
-            self._send_page(early, 200, include_body)
-            return
-        await ioloop.IOLoop.current().run_in_executor(None, self.preview.idle.wait, 30)
-        wants_page = path == "" or path.endswith(("/", ".html")) or "." not in path.rsplit("/", 1)[-1]
-        if self.preview.errors and wants_page:
-            self._send_page(error_page(self.preview.errors), 500, include_body)
-            return
-        if wants_page:
-            target = self._inside(os.path.join(self.root, path))
-            if os.path.isdir(target):
-                if path and not path.endswith("/"):
-                    self.redirect(self.request.path + "/", permanent=False)
-                    return
-                target = self._inside(os.path.join(target, "index.html"))
-            if not os.path.isfile(target):
-                raise web.HTTPError(404)
-            with open(target, "rb") as stream:
-                self._send_page(stream.read(), 200, include_body)
-            return
-        await super().get(path, include_body)
-
-    def _inside(self, target: str) -> str:
-        """target, when it (with links resolved) lies inside output/; a 403 otherwise."""
-        real_root = os.path.realpath(self.root)
-        real = os.path.realpath(target)
-        if real != real_root and not real.startswith(real_root + os.sep):
-            raise web.HTTPError(403)
-        return real
-
-    def _send_page(self, body: bytes, status: int, include_body: bool) -> None:
-        if b"</head>" in body:
-            body = body.replace(b"</head>", LIVE_SCRIPT.encode() + b"</head>", 1)
-        else:  # a template of the site's own without </head>: the script still goes in
-            body += LIVE_SCRIPT.encode()
-        self.set_status(status)
-        self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.set_header("Cache-Control", "no-store, must-revalidate")
-        if include_body:
-            self.finish(body)
-        else:
-            self.set_header("Content-Length", str(len(body)))
-            self.finish()
-
-    def write_error(self, status_code: int, **kwargs) -> None:
-        page = Path(self.preview.output) / "404.html"
-        if status_code == 404 and page.is_file() and not self.preview.errors:
-            self._send_page(page.read_bytes(), 404, True)
-            return
-        self.set_header("Content-Type", "text/plain; charset=utf-8")
-        self.finish(f"{status_code} {self._reason}\n")
-
-
-class RootHandler(web.RequestHandler):
-    def initialize(self, preview: Preview):
-        self.preview = preview
-
-    def get(self, path: str = ""):
-        self.redirect(self.preview.prefix, permanent=False)
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def serve(site_root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = False,
@@ -427,31 +317,29 @@ def serve(site_root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bo
         return 1
     if any("will not write there" in d.message for d in result.diagnostics.errors):
         return 1
-    if not _loopback(host):
+    if not loopback(host):
         print(f"WARNING: listening on {host}: anyone who can reach this computer can see the preview. "
               "Use the default 127.0.0.1 unless you mean it.", file=sys.stderr, flush=True)
 
     logging.getLogger("tornado.access").setLevel(logging.CRITICAL)
-    prefix = preview.prefix
-    handlers = [
-        (r"/livereload", PageSocket, {"preview": preview}),
-        (r"/livereload\.js", LiveReloadJSHandler),
-        (rf"{prefix}(.*)", SiteHandler, {"preview": preview}),
-    ]
-    if prefix != "/":
-        handlers.append((r"/(.*)", RootHandler, {"preview": preview}))
-    app = web.Application(handlers, debug=False, autoreload=False, compress_response=False)
     try:
         sockets = netutil.bind_sockets(port, host, family=socket.AF_INET if ":" not in host else socket.AF_UNSPEC)
     except OSError as exc:
         print(f"error: cannot listen on {host}:{port}: {exc.strerror}\n  hint: pass another --port, or --port 0 "
               "to pick a free one", file=sys.stderr)
         return 2
+    addresses = Addresses(host, sockets[0].getsockname()[1])
+    handlers = [
+        (r"/livereload", PageSocket, {"preview": preview, "addresses": addresses}),
+        (r"/livereload\.js", LiveReloadJSHandler),
+        (UnderPrefix(preview), SiteHandler, {"preview": preview}),
+        (r"/(.*)", RootHandler, {"preview": preview}),
+    ]
+    app = Application(handlers, addresses, debug=False, autoreload=False, compress_response=False)
     server = httpserver.HTTPServer(app)
     server.add_sockets(sockets)
-    bound = sockets[0].getsockname()[1]
-    shown_host = f"[{host}]" if ":" in host else host
-    url = f"http://{shown_host}:{bound}{prefix}"
+    preview.url = addresses.shown
+    url = addresses.shown + url_path(preview.prefix)
 
     loop = ioloop.IOLoop.current()
     preview.loop = loop

@@ -4,7 +4,8 @@ import ast
 from pathlib import Path
 
 LADDER = ["records", "diagnostics", "yamlio", "dates", "model", "config", "load", "markup", "resolve",
-          "structured", "theme", "render", "forked", "write", "search", "cache", "build", "serve", "cli"]
+          "structured", "theme", "render", "forked", "write", "search", "cache", "build", "addresses",
+          "handlers", "serve", "cli"]
 
 
 def test_imports_follow_the_ladder():

@@ -5,26 +5,29 @@ import http.client
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import pytest
 
 from conftest import ROOT, run_cli, tree_digest
+from generator.handlers import WAIT_AT_MOST
 from tools.browser import chromium_path, launch
 
 
 class Server:
     """`python -m generator serve` in a subprocess; its output is collected as it comes."""
 
-    def __init__(self, site: Path, *args: str):
+    def __init__(self, site: Path, *args: str, hold: Path | None = None):
         env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--site", str(site), "--port", "0",
-                                      *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True)
+        command = ["-m", "generator", "serve"] if hold is None else [str(ROOT / "tests/held_serve.py"), str(hold)]
+        self.proc = subprocess.Popen([sys.executable, *command, "--site", str(site), "--port", "0", *args],
+                                     cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: list[str] = []
         self.url = None
         ready = threading.Event()
@@ -44,10 +47,15 @@ class Server:
         self.host, self.port = parts[2].split(":")[0], int(parts[2].split(":")[1])
         self.prefix = "/" + parts[3]
 
-    def raw(self, path: str) -> tuple[int, dict, bytes]:
-        """GET path exactly as written, with no normalisation by the client."""
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
-        conn.putrequest("GET", path, skip_accept_encoding=True)
+    def raw(self, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+        """GET path exactly as written, with no normalisation by the client; headers
+        (Host among them) instead of the client's own."""
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=40)
+        headers = headers or {}
+        conn.putrequest("GET", path, skip_host="Host" in headers, skip_accept_encoding=True)
+        for name, value in headers.items():
+            if value is not None:
+                conn.putheader(name, value)
         conn.endheaders()
         response = conn.getresponse()
         body = response.read()
@@ -170,8 +178,59 @@ def test_listening_beyond_this_computer_warns(demo_site):
     running = Server(demo_site, "--host", "0.0.0.0")
     try:
         assert any(line.startswith("WARNING: listening on 0.0.0.0") for line in running.lines)
+        port = running.port
+        for host in [f"127.0.0.1:{port}", f"192.0.2.7:{port}", f"localhost:{port}", f"{socket.gethostname()}:{port}"]:
+            assert running.raw(running.prefix, {"Host": host})[0] == 200, host
+        for host in [f"evil.example:{port}", "192.0.2.7", f"192.0.2.7:{port + 1}"]:
+            assert running.raw(running.prefix, {"Host": host})[0] == 403, host
     finally:
         running.stop()
+
+
+def test_a_request_that_names_another_host_is_refused(server):
+    """A page on another site that points its name at this computer (DNS rebinding) sends
+    its own name as the Host: it must not read the preview, nor anything else of it."""
+    port = server.port
+    for host in ["evil.example", f"evil.example:{port}", f"127.0.0.1.evil.example:{port}", f"127.0.0.1:{port + 1}",
+                 "127.0.0.1", f"localhost:{port}@evil.example", ""]:
+        for path in [server.prefix, "/", "/livereload.js", "/livereload"]:
+            status, headers, body = server.raw(path, {"Host": host})
+            assert b"<html" not in body and b"Russia" not in body and b"LiveReload" not in body
+            if "@" in host:  # tornado itself refuses it as a bad request
+                assert status == 400, (host, path, status)
+                continue
+            assert status == 403, (host, path, status)
+            assert headers["content-type"].startswith("text/plain") and b"answers only at" in body
+    assert server.raw(server.prefix, {"Host": None})[0] == 400  # no Host at all: tornado refuses it
+    for host in [f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}", f"[::1]:{port}"]:
+        status, _, body = server.raw(server.prefix, {"Host": host})
+        assert status == 200 and b"<title>Russia, China and the war in Ukraine</title>" in body, host
+
+
+def upgrade(server: Server, origin: str | None, *extra: str) -> int:
+    """The status with which the preview answers a request to open the live-reload WebSocket."""
+    lines = ["GET /livereload HTTP/1.1", f"Host: 127.0.0.1:{server.port}", "Upgrade: websocket",
+             "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13",
+             *([f"Origin: {origin}"] if origin is not None else []), *extra]
+    with socket.create_connection((server.host, server.port), timeout=10) as conn:
+        conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        answer = b""
+        while b"\r\n" not in answer:
+            chunk = conn.recv(1024)
+            if not chunk:
+                break
+            answer += chunk
+    return int(answer.split(b" ", 2)[1])
+
+
+def test_live_reload_answers_only_the_previews_own_pages(server):
+    port = server.port
+    for origin in ["http://evil.example", f"http://evil.example:{port}", "null", f"https://127.0.0.1:{port}",
+                   f"http://127.0.0.1:{port + 1}", "http://127.0.0.1"]:
+        assert upgrade(server, origin) == 403, origin
+    assert upgrade(server, "http://evil.example", "Sec-Fetch-Site: same-origin") == 403
+    for origin in [f"http://127.0.0.1:{port}", f"http://localhost:{port}", None]:
+        assert upgrade(server, origin) == 101, origin
 
 
 needs_browser = pytest.mark.skipif(chromium_path() is None and not os.environ.get("CI"),
@@ -217,8 +276,16 @@ def test_a_save_during_a_long_rebuild_starts_the_next_one_at_once(tmp_path):
         time.sleep(0.5)
         path = site / "content/articles/article-00007.md"
         path.write_text(path.read_text().replace("\n\n", "\n\nA second save.\n\n", 1))
-        status, _, body = running.raw(page)  # waits for the rebuild, never the old page
-        assert status == 200 and b"A second save." in body and b"retitled" in body, running.lines
+        answers = []
+
+        def rebuilt() -> bool:  # each request waits for the rebuild, or is told it is under way
+            answers.append(running.raw(page))
+            return answers[-1][0] == 200
+
+        assert wait_for(rebuilt, timeout=60), running.lines
+        for status, _, body in answers:  # never the old page
+            assert status == 503 and b"explainer-rebuilding" in body or b"A second save." in body, running.lines
+        assert b"retitled" in answers[-1][2]
         assert running.count("A newer save came") >= 1, running.lines
         assert wait_for(lambda: running.count("Rebuilt in") == before + 1), running.lines
     finally:
@@ -241,3 +308,131 @@ def test_closing_the_preview_during_a_rebuild_leaves_output_and_no_staging(tmp_p
     assert "Stopped." in running.lines[-1]
     result = run_cli("build", "--site", str(site))
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("path", ["a(b", "c++", "a*", "café", "caf%C3%A9", "caf%c3%a9", "新闻/2024", "a[1]", "x%2Fy"])
+def test_the_site_is_served_at_any_path_its_base_url_has(site, path):
+    """base_url's path is compared as a path, percent-decoded, never read as a pattern: the
+    preview starts, answers at the path and sends the rest of the computer's paths there."""
+    root = site({"site.yaml": f"title: Tiny\nbase_url: https://example.org/{path}/\n"})
+    running = Server(root)
+    try:
+        prefix = running.prefix
+        assert prefix.isascii() and unquote(prefix) == f"/{unquote(path)}/"
+        for page in ["", "articles/first/", "actors/ana-lima/"]:
+            status, headers, body = running.raw(prefix + page)
+            assert status == 200 and b"Ana Lima" in body, (page, status, headers)
+        escaped = "/".join("".join(f"%{byte:02X}" for byte in unquote(part).encode()) for part in path.split("/"))
+        as_browsers_write = "/".join(quote(unquote(part), safe="()+*[]") for part in path.split("/"))
+        for variant in [escaped, escaped.lower(), as_browsers_write]:
+            assert running.raw(f"/{variant}/articles/first/")[0] == 200, variant
+        for outside in ["/", prefix.rstrip("/"), "/elsewhere/articles/first/"]:
+            status, headers, _ = running.raw(outside)
+            assert status == 302 and headers["location"] == prefix, (outside, status)
+        assert running.raw("/" + quote(path.replace("/", "-")) + "-more/")[0] == 302
+        assert not any("Traceback" in line for line in running.lines), running.lines
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def held(site, tmp_path):
+    """A tiny site's preview whose rebuilds wait while a file exists (see held_serve.py):
+    (server, site root, that file)."""
+    root = site()
+    hold = tmp_path / "hold"
+    running = Server(root, hold=hold)
+    yield running, root, hold
+    hold.unlink(missing_ok=True)
+    running.stop()
+
+
+def holding(hold: Path) -> int:
+    """How many builds have waited on hold so far."""
+    try:
+        return int(hold.with_suffix(".held").read_text())
+    except (FileNotFoundError, ValueError):
+        return 0
+
+
+PAGE = "articles/first/"
+
+
+def test_a_request_during_a_long_rebuild_is_told_so_never_given_the_old_page(held):
+    running, root, hold = held
+    page = running.prefix + PAGE
+    assert b"We will build it." in running.raw(page)[2]
+    hold.write_text("")  # until removed
+    edit(root / "content/articles/first.md", "said:", "said again:")
+    assert wait_for(lambda: holding(hold) == 1), running.lines
+    status, headers, body = running.raw(page)
+    assert status == 503 and int(headers["retry-after"]) > 0 and "no-store" in headers["cache-control"]
+    assert b'id="explainer-rebuilding"' in body and b'http-equiv="refresh"' in body
+    assert b"/livereload.js?port=" in body and body.index(b"livereload.js") < body.index(b"</head>")
+    assert b"We will build it." not in body and b"Ana Lima" not in body
+    status, headers, body = running.raw(running.prefix + "static/style.css")
+    assert status == 503 and headers["content-type"].startswith("text/plain") and "retry-after" in headers
+
+    # many waiting at once are each answered in WAIT_AT_MOST: none waits for a thread to be free
+    answers = []
+    started = time.monotonic()
+    threads = [threading.Thread(target=lambda: answers.append(running.raw(page))) for _ in range(48)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(answers) == 48 and all(status == 503 for status, _, _ in answers)
+    assert time.monotonic() - started < 5 * WAIT_AT_MOST  # a pool of a few threads would take 16 times
+
+    hold.unlink()
+    assert wait_for(lambda: b"said again:" in running.raw(page)[2], timeout=30), running.lines
+    assert running.raw(page)[0] == 200
+
+
+def test_a_stream_of_saves_still_lets_a_rebuild_finish(held):
+    running, root, hold = held
+    path = root / "content/articles/first.md"
+    good = path.read_text()
+    hold.write_text("2")  # each rebuild takes two seconds, unless given up for a newer save
+    saving = threading.Event()
+    saves = []
+
+    def save():
+        while not saving.wait(0.15):  # faster than a rebuild: each save would give up the last
+            saves.append(len(saves))
+            path.write_text(good.replace("said:", f"said (save {saves[-1]}):"))
+
+    saver = threading.Thread(target=save)
+    saver.start()
+    try:
+        assert wait_for(lambda: running.count("Rebuilt in") >= 1, timeout=60), running.lines
+        assert running.count("A newer save came") >= 1 and running.count("Saves keep coming") >= 1
+    finally:
+        saving.set()
+        saver.join()
+    last = f"said (save {saves[-1]}):".encode()
+    assert wait_for(lambda: last in running.raw(running.prefix + PAGE)[2], timeout=60), running.lines
+
+
+def test_ctrl_c_during_a_long_rebuild_stops_at_once(held):
+    """The build under way gives up at once, and no request waiting for it holds the exit."""
+    running, root, hold = held
+    hold.write_text("")
+    edit(root / "content/articles/first.md", "said:", "said again:")
+    assert wait_for(lambda: holding(hold) == 1), running.lines
+
+    def ask() -> None:
+        try:
+            running.raw(running.prefix + PAGE)
+        except (OSError, http.client.HTTPException):  # the preview closed while it waited
+            pass
+
+    waiting = [threading.Thread(target=ask, daemon=True) for _ in range(12)]
+    for thread in waiting:
+        thread.start()
+    time.sleep(0.3)  # for the requests to reach the server
+    started = time.monotonic()
+    assert running.stop(signal.SIGINT) == 0, running.lines
+    assert time.monotonic() - started < 10, running.lines  # it takes a few hundredths
+    assert running.lines[-1] == "Stopped." and not any("Traceback" in line for line in running.lines)
+    assert not (root / ".output.staging").exists()
