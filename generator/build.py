@@ -292,12 +292,17 @@ class Builder:
                 preparing.close()
 
         articles, bodies = [], {}
+        media_paths = {f"media/{rel}" for rel, _ in sources.media}
         for key in keys:
             article, body = self.prepared.take(key, diags)
             if article is not None:
                 article = self._as_before(article)
                 articles.append(article)
                 bodies[article.slug] = body
+            for image in body.images if body is not None else ():
+                if image.slug not in media_paths:
+                    diags.error(image.location, f"the image '{image.slug}' is not in content/media/",
+                                "put the file in content/media/, or correct the file name")
         if not self.once:
             self.before = {a.location.file: a for a in articles}
         if self.disk is not None and self.once and not diags.errors:

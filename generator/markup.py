@@ -16,6 +16,7 @@ import bisect
 import difflib
 import heapq
 from html import escape as html_escape
+from html import unescape as html_unescape
 import itertools
 import re
 import secrets
@@ -150,6 +151,7 @@ class RenderedBody:
     problems: tuple[BodyProblem, ...]
     summary: str | None = None  # the article's summary as HTML, with name placeholders too
     seal: str = ""  # the seal of its placeholders (see fill_names)
+    images: tuple[Ref, ...] = ()  # the media/ files its images show (as slug: their path), where written
 
 
 def placeholders(html: str, seal: str) -> tuple[str, ...]:
@@ -370,7 +372,8 @@ class Markup:
             return RenderedBody("", (), frozenset(), (BodyProblem(
                 where, "the text is nested too deeply to format", "take out some levels of lists and quotes"),),
                 seal=self.seal)
-        mentions, problems = [], []
+        mentions, problems, images = [], [], []
+        html = self._images(html, body, article, images, problems)
         for m in MENTION.finditer(_blank_code(body)):
             line = article.body_line + body.count("\n", 0, m.start())
             column = m.start() - (body.rfind("\n", 0, m.start()) + 1) + 1
@@ -394,8 +397,44 @@ class Markup:
                                         f"quote {quote.number} ('{_short(quote.text)}') does not occur in the article's text",
                                         hint))
         summary = self.snippet(article.summary) if article.summary else None
-        return RenderedBody(html, tuple(mentions), frozenset(self.anchored), tuple(problems), summary, self.seal)
+        return RenderedBody(html, tuple(mentions), frozenset(self.anchored), tuple(problems), summary, self.seal,
+                            tuple(images))
 
+    def _images(self, html: str, body: str, article, images: list, problems: list) -> str:
+        """html with its images' media/ addresses made the site's; each image without alt
+        text, or from a local file outside media/, is a problem where the text shows it."""
+        after = [0]  # images stand in the HTML in the order of the text: look for each after the last
+
+        def image(match) -> str:
+            attributes = {m.group(1).lower(): m.group(2) for m in _ATTRIBUTE.finditer(match.group(1))}
+            src = html_unescape(attributes.get("src") or "")
+            found = body.find(src, after[0]) if src else -1
+            found = body.find(src) if src and found < 0 else found
+            after[0] = max(after[0], found + len(src))
+            line = body.count("\n", 0, found) if found >= 0 else 0
+            column = found - (body.rfind("\n", 0, found) + 1) + 1 if found >= 0 else 1
+            where = Location(article.location.file, article.body_line + line, column)
+            if not (attributes.get("alt") or "").strip():
+                problems.append(BodyProblem(where, f"the image '{src}' has no alt text",
+                                            "say what it shows for readers who cannot see it: "
+                                            "![What the picture shows](media/...)"))
+            if not src or _ADDRESS.match(src):
+                return match.group(0)
+            if not src.startswith("media/"):
+                problems.append(BodyProblem(where, f"the image '{src}' is not in content/media/",
+                                            "put the file in content/media/ and write media/<file name>, "
+                                            "or give a full https:// address"))
+                return match.group(0)
+            images.append(Ref(src, where))
+            return match.group(0).replace(f'src="{attributes["src"]}"', f'src="{self.prefix}{attributes["src"]}"', 1)
+
+        return _IMAGE.sub(image, html) if "<img" in html else html
+
+
+# An <img> tag as the sanitizer writes it: every value in double quotes, none holding one.
+_IMAGE = re.compile(r'<img((?:\s+[^\s=>"/]+(?:="[^"]*")?)*)\s*/?>', re.I)
+_ATTRIBUTE = re.compile(r'([^\s=>"/]+)(?:="([^"]*)")?')
+_ADDRESS = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)  # with a scheme or a host: not a local file
 
 _CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|`[^`\n]+`", re.M | re.S)
 

@@ -128,7 +128,8 @@ class Fields:
         if not self.ok:
             shown = "nothing" if data is None else f"a {_kind(data)}"
             diags.error(doc.loc(*path), f"{what} must be a set of 'key: value' lines, not {shown}",
-                        f"write the fields of the {what} as key: value lines")
+                        f"write the fields of the {what.split(' ', 1)[1] if what.startswith(('a ', 'an ', 'the ')) else what}"
+                        " as key: value lines")
             return
         for key in self.data:
             if key not in known:
@@ -475,6 +476,11 @@ def _read_quote(fields: Fields, article: str, index: int, article_date: PartialD
     if not fields.has("speaker"):
         fields.diags.error(fields.doc.loc(*fields.path), "a quote needs a 'speaker'",
                            "add 'speaker: <actor slug>' to say who said it")
+    elif isinstance(fields.data.get("speaker"), list) and len(fields.data["speaker"]) != 1:
+        fields.diags.error(fields.loc("speaker"), "a quote has one speaker",
+                           "give each speaker's words a quote of their own; for words said together, "
+                           "use the group's actor as the speaker")
+        speaker = ()
     text = fields.text("text", required=True)
     said = fields.date("said", timezone) or article_date
     source_fields = fields.sub("source", SOURCE_FIELDS, "a quote's source")

@@ -216,3 +216,13 @@ def test_the_demo_repository_builds_with_the_cli(tmp_path):
     assert result.stderr == ""
     assert (tmp_path / "out/index.html").exists()
     assert ROOT.joinpath("site.yaml").exists()
+
+
+def test_images_in_the_text_come_from_media_under_the_base_path(site, tmp_path):
+    gif = (ROOT / "tests/sites/harbour/content/media/harbour.gif").read_bytes()
+    body = MINIMAL["content/articles/first.md"] + "\n![The new bridge](media/bridge.gif)\n\n<img src=\"media/bridge.gif\" alt=\"Again\">\n"
+    root = site({"content/articles/first.md": body, "content/media/bridge.gif": gif})
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    page = (out / "articles/first/index.html").read_text()
+    assert page.count('src="/tiny/media/bridge.gif"') == 2 and (out / "media/bridge.gif").read_bytes() == gif
