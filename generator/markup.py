@@ -285,8 +285,9 @@ _ALLOWED_ATTRIBUTES = {
     "li": {"id"},
     "div": {"class"},
     "ol": {"start"},
-    "td": {"align", "colspan", "rowspan"},
-    "th": {"align", "colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "*": {"id", "class", "lang", "dir", "title"},
     "abbr": {"title"},
     "time": {"datetime"},
     "blockquote": {"cite"},
@@ -295,9 +296,25 @@ _ALLOWED_ATTRIBUTES = {
 }
 
 
+_CLASSES = re.compile(r"[A-Za-z0-9_-]+(?: [A-Za-z0-9_-]+)*")
+_ID = re.compile(r"[A-Za-z][A-Za-z0-9_:.-]*")
+_ALIGNED = re.compile(r'<(t[hd]) style="text-align: (left|right|center);"')
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    """Classes and ids (from attr_list's {: .class #id }) as plain words only."""
+    if attribute == "class":
+        value = " ".join(value.split())
+        return value if _CLASSES.fullmatch(value) else None
+    if attribute == "id":
+        return value if _ID.fullmatch(value) else None
+    return value
+
+
 def sanitise(html: str) -> str:
-    return nh3.clean(html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto", "tel"}, link_rel=None, strip_comments=True)
+    """html with only the allowed tags and attributes, and addresses of the allowed schemes."""
+    return nh3.clean(html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES, attribute_filter=_attribute_filter,
+                     url_schemes={"http", "https", "mailto", "tel", "ftp"}, link_rel=None, strip_comments=True)
 
 
 # A character without which an inline pattern of Python-Markdown (3.11) cannot match: the
@@ -346,6 +363,8 @@ class Markup:
         self._snippet = _quick_inline(markdown.Markdown(extensions=extensions + [_Extension(self, anchors=False)]))
 
     def _finish(self, html: str) -> str:
+        if "text-align" in html:  # a table's column alignment, as a class the theme styles
+            html = _ALIGNED.sub(r'<\1 class="align-\2"', html)
         return html if self.unsafe_html else sanitise(html)
 
     def snippet(self, text: str) -> str:

@@ -162,3 +162,14 @@ def test_the_nearest_passage_is_found_in_a_long_text_with_few_letter_by_letter_c
     nearest = markup._nearest(normalise(text), normalise("we will never sell the harbor to anybody"))
     assert nearest == "we will never sell the harbour to anyone"
     assert len(compared) <= markup.NEAREST_TRIES
+
+
+def test_the_sanitizer_keeps_alignment_ids_classes_and_ftp_links_and_drops_what_could_run():
+    html = Markup("/", False).snippet(
+        "| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n\nPara\n{: .lead #intro }\n\n## Head {: #custom .big }\n\n"
+        "<ftp://example.org/file.txt>\n\n<p class=\"x y\" id=\"9bad\" onclick=\"alert(1)\" style=\"color:red\">z</p>")
+    assert '<th class="align-left">a</th>' in html and '<td class="align-center">2</td>' in html
+    assert '<td class="align-right">3</td>' in html and "style=" not in html
+    assert '<p class="lead" id="intro">Para</p>' in html and '<h2 class="big" id="custom">Head</h2>' in html
+    assert '<a href="ftp://example.org/file.txt">' in html
+    assert '<p class="x y">z</p>' in html and "onclick" not in html and "9bad" not in html
