@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import markdown
 import markdown.treeprocessors
+import markdown.util
 import nh3
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
@@ -189,6 +190,8 @@ class _ActorLinks(InlineProcessor):
 
 
 class _QuoteAnchors(Treeprocessor):
+    """Marks each quote's passage in the text, comparing the words as a reader sees them."""
+
     def __init__(self, md, owner: "Markup"):
         super().__init__(md)
         self.owner = owner
@@ -201,28 +204,66 @@ class _QuoteAnchors(Treeprocessor):
         for quote in self.owner.quotes:
             for number, block in enumerate(blocks):
                 if number not in quick:
-                    quick[number] = normalise("".join(_segment_text(s) for s in _segments(block)))
+                    quick[number] = normalise("".join(self._seen(s)[0] for s in _segments(block)))
                 if quote.text and quote.text in quick[number] and self._anchor(block, quote):
                     self.owner.anchored.add(quote.number)
                     break
         return None
 
+    def _seen(self, segment) -> tuple[str, list[int], list[int]]:
+        """A text run as a reader sees it: character references and the characters they
+        stand for as one, tags (which Markdown keeps aside, leaving a placeholder) as
+        nothing. With, for each character seen, where its source starts and ends."""
+        piece = _segment_text(segment)
+        in_code = segment[0] == "text" and segment[1].tag == "code"
+        marks = _REFERENCE if in_code else _KEPT_ASIDE
+        if not marks.search(piece):
+            return piece, list(range(len(piece))), list(range(1, len(piece) + 1))
+        seen, starts, ends, at = [], [], [], 0
+        for match in marks.finditer(piece):
+            for i in range(at, match.start()):
+                seen.append(piece[i])
+                starts.append(i)
+                ends.append(i + 1)
+            if in_code:
+                shown = html_unescape(match.group())
+            else:
+                kept = self.md.htmlStash.rawHtmlBlocks[int(match.group(1))]
+                shown = html_unescape(kept) if isinstance(kept, str) and _REFERENCE.fullmatch(kept) else ""
+            for char in shown:
+                seen.append(char)
+                starts.append(match.start())
+                ends.append(match.end())
+            at = match.end()
+        for i in range(at, len(piece)):
+            seen.append(piece[i])
+            starts.append(i)
+            ends.append(i + 1)
+        return "".join(seen), starts, ends
+
     def _anchor(self, block, quote: QuoteCheck) -> bool:
         segments = _segments(block)
-        found = _locate([_segment_text(s) for s in segments], quote.text)
+        seen = [self._seen(s) for s in segments]
+        found = _locate([text for text, _, _ in seen], quote.text)
         if found is None:
             return False
-        start, end = found
+        (first, a_seen), (last, b_seen) = found
         marked = False
-        for number in range(end[0], start[0] - 1, -1):  # right to left keeps offsets valid
+        for number in range(last, first - 1, -1):  # right to left keeps offsets valid
+            _, starts, ends = seen[number]
             piece = _segment_text(segments[number])
-            a = start[1] if number == start[0] else 0
-            b = end[1] if number == end[0] else len(piece)
+            a = starts[a_seen] if number == first and a_seen < len(starts) else 0
+            b = ends[b_seen - 1] if number == last and b_seen > 0 else (len(piece) if number != last else 0)
             if a >= b:
                 continue
-            _wrap(segments[number], a, b, quote.number if number == start[0] else None)
+            _wrap(segments[number], a, b, quote.number if number == first else None)
             marked = True
         return marked
+
+
+# Where Python-Markdown keeps HTML aside (a tag, a character reference) until the end.
+_KEPT_ASIDE = re.compile(re.escape(markdown.util.HTML_PLACEHOLDER).replace("%s", r"(\d+)"))
+_REFERENCE = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|\w+);")  # also how code's text is kept escaped
 
 
 def _segments(block) -> list[tuple]:
@@ -403,7 +444,7 @@ class Markup:
             else:
                 problems.append(BodyProblem(where, f"'[[{slug}]]' does not name an actor by slug",
                                             "write [[actor-slug]] or [[actor-slug|shown text]], e.g. [[zhao-lijian|Zhao]]"))
-        plain = normalise(_plain_text(body))
+        plain = normalise(html_unescape(_plain_text(body)))
         for quote in article.quotes:
             if quote.paraphrase or quote.number in self.anchored:
                 continue

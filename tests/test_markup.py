@@ -1,5 +1,7 @@
 import random
 
+import pytest
+
 from generator import dates, markup
 from generator.diagnostics import Location
 from generator.markup import Markup, fill_names, normalise, placeholders
@@ -173,3 +175,17 @@ def test_the_sanitizer_keeps_alignment_ids_classes_and_ftp_links_and_drops_what_
     assert '<p class="lead" id="intro">Para</p>' in html and '<h2 class="big" id="custom">Head</h2>' in html
     assert '<a href="ftp://example.org/file.txt">' in html
     assert '<p class="x y">z</p>' in html and "onclick" not in html and "9bad" not in html
+
+
+@pytest.mark.parametrize("body, quote", [
+    ("He typed `if a < b && c > d` and left.", "if a < b && c > d"),
+    ("She said: Tom & Jerry <3 forever.", "Tom & Jerry <3 forever"),
+    ("She said: AT&amp;T is &quot;big&quot; now.", 'AT&T is "big" now'),
+    ("It read `x &lt; y` there.", "x &lt; y"),
+    ("It read &ldquo;x&rdquo; and *y* <i>z</i> w.", '"x" and y z w'),
+    ("The form said <b>Name</b> &lt;required&gt; here.", "Name <required> here"),
+])
+def test_quotes_with_markup_characters_are_found_as_a_reader_sees_them(body, quote):
+    result = Markup("/", False).body(article(body + "\n", [(quote, False)]))
+    assert result.anchored == {1} and not result.problems
+    assert 'id="quote-1"' in result.html
