@@ -207,6 +207,7 @@ class Builder:
         self.written: dict[str, tuple] = {}
         self._markup: Markup | None = None
         self.compiled = CompiledTemplates()
+        self.sizes: dict[str, tuple] = {}  # media path -> (file key, (width, height) or None)
         self._last: tuple | None = None  # (signature, index, paths) of the last build that wrote
         self.searched = False  # whether output/ holds a search index of the last build's pages
         if self.disk is not None and once:
@@ -322,6 +323,7 @@ class Builder:
         index = resolve(config, actors, known, articles, bodies, markup, self.drafts, diags,
                         self.linked if not self.once else None)
         result.index = index
+        index.image_sizes = self._image_sizes(media)
         bodies = None  # index.bodies holds the finished HTML
         _check_images(index, {f"media/{rel}" for rel in media}, diags)
         clock = result.lap("resolve", clock)
@@ -382,6 +384,22 @@ class Builder:
             self.remember()
         result.lap("write", clock)
         return result
+
+    def _image_sizes(self, media: dict[str, Path]) -> dict[str, tuple[int, int]]:
+        """The width and height of every media image (by its media/ path), read again only
+        from files whose size or times changed."""
+        sizes, known = {}, self.sizes
+        self.sizes = {}
+        for rel, path in media.items():
+            try:
+                key = loader.file_key(path.stat())
+            except OSError:
+                continue
+            size = known[rel][1] if rel in known and known[rel][0] == key else loader.image_size(path)
+            self.sizes[rel] = (key, size)
+            if size:
+                sizes[f"media/{rel}"] = size
+        return sizes
 
     def _as_before(self, article: Article) -> Article:
         """The article read again from its changed file, as the last build's object when the

@@ -29,7 +29,7 @@ from pathlib import Path
 from . import records
 
 FOLDER = ".explainer-cache"
-LIBRARIES = ("markdown", "jinja2", "markupsafe", "nh3", "pyyaml")
+LIBRARIES = ("markdown", "jinja2", "markupsafe", "nh3", "pyyaml", "pillow")
 KEY_VARIABLE = "EXPLAINER_CACHE_KEY"
 SIGNED = b"explainer-cache 1\n"  # how every entry starts, before its signature
 

@@ -7,6 +7,8 @@ import os
 import stat
 import time
 import xml.etree.ElementTree as etree
+
+import PIL.Image
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,6 +162,17 @@ def active_svg(path: Path) -> str | None:
             if tag in ("set", "animate") and name == "attributename" and plain.endswith("href"):
                 return "the SVG animates a link's address, which could make it run script"
     return None
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """An image file's width and height in pixels, read from its header (Pillow reads
+    PNG, JPEG, GIF, WebP, AVIF and more without decoding the picture); None for a file it
+    does not know, such as an SVG or a PDF."""
+    try:
+        with PIL.Image.open(path) as picture:
+            return picture.size
+    except (OSError, ValueError, PIL.Image.DecompressionBombError, SyntaxError):
+        return None
 
 
 def file_key(info: os.stat_result) -> tuple:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections import OrderedDict
+from html import unescape as html_unescape
 
 import jinja2
 import jinja2.sandbox
@@ -12,10 +14,12 @@ from markupsafe import Markup, escape
 from . import structured
 from .dates import MONTHS
 from .diagnostics import Diagnostics, Location
+from .load import LINK_HINT
 from .resolve import Identical, Reuse, SiteIndex
 from .structured import Urls
-from .load import LINK_HINT
 from .theme import OutsideSite, runtime_location, template_file
+
+_IMAGE_TAG = re.compile(r'<img(?:\s+[^\s=>"/]+(?:="[^"]*")?)*\s*/?>')  # as the sanitizer writes it
 
 SPLIT = 500  # more events (quotes) than this, and the timeline (quote index) gets a page a year (speaker)
 PER_PAGE = 50  # quotes, events and articles on each page of an actor
@@ -103,7 +107,7 @@ class Pages:
         self.fresh: dict[str, tuple[object, bytes]] = {}
         theme, own_templates = theme
         self.search = search
-        self.common_key = (theme, config, search)
+        self.common_key = (theme, config, search, tuple(sorted(index.image_sizes.items())))
         self.own_templates = own_templates
         if self.cache.theme != self.common_key:
             self.cache.fragments, self.cache.theme = {}, self.common_key
@@ -156,10 +160,33 @@ class Pages:
             "actor_card": self.actor_card,
             "time_tag": self.time_tag,
             "image_url": lambda src: structured.image_url(src, urls),
+            "image_size": self.image_size,
             "plain_summary": self.plain_summary,
             "feed_html": self.feed_html,
             "title_slide": structured.TITLE_SLIDE,
         }
+
+    def image_size(self, src: str) -> Markup:
+        """' width="W" height="H"' for a media image whose size is known, so the page does not
+        shift as it loads; nothing for another."""
+        size = self.index.image_sizes.get(src)
+        return Markup(' width="%d" height="%d"') % size if size else Markup("")
+
+    def sized(self, html: str) -> str:
+        """An article's HTML with the size written into each of its media images."""
+        if "<img" not in html or not self.index.image_sizes:
+            return html
+        media = f'src="{self.index.config.prefix}media/'
+
+        def size(match) -> str:
+            tag = match.group(0)
+            at = tag.find(media)
+            if at < 0 or " width=" in tag or " height=" in tag:
+                return tag
+            src = "media/" + tag[at + len(media):tag.index('"', at + len(media))]
+            return tag[:4] + str(self.image_size(html_unescape(src))) + tag[4:]
+
+        return _IMAGE_TAG.sub(size, html)
 
     def plain_summary(self, article) -> str | None:
         """The article's summary as plain text: for the feed, meta tags and JSON-LD."""
@@ -336,7 +363,7 @@ class Pages:
         index, urls = self.index, self.urls
         self.page(f"articles/{article.slug}/index.html", "article.html",
                   lambda: self._article_inputs(article, events),
-                  lambda: dict(article=article, body=Markup(index.bodies[article.slug]), events=events,
+                  lambda: dict(article=article, body=Markup(self.sized(index.bodies[article.slug])), events=events,
                                ld=structured.article_ld(article, urls, index, events)))
 
     def build(self, planned=frozenset()) -> None:

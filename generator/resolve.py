@@ -48,6 +48,7 @@ class SiteIndex:
     article_actors: dict[str, list[str]] = field(default_factory=dict)
     actor_summaries: dict[str, str] = field(default_factory=dict)
     article_summaries: dict[str, str] = field(default_factory=dict)
+    image_sizes: dict[str, tuple[int, int]] = field(default_factory=dict)  # "media/x.png" -> (width, height)
 
     def article(self, slug: str) -> Article:
         return self._articles[slug]

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 import pytest
 
 from conftest import MINIMAL, ROOT, run_cli, tree_digest, write_files
-from generator.build import build
+from generator.build import Builder, build
 
 
 class Links(HTMLParser):
@@ -226,3 +226,30 @@ def test_images_in_the_text_come_from_media_under_the_base_path(site, tmp_path):
     assert build(root, output=out).ok
     page = (out / "articles/first/index.html").read_text()
     assert page.count('src="/tiny/media/bridge.gif"') == 2 and (out / "media/bridge.gif").read_bytes() == gif
+
+
+def test_media_images_carry_their_width_and_height_and_follow_a_replaced_file(site, tmp_path):
+    import io
+
+    from PIL import Image as Picture
+
+    def png(width, height):
+        data = io.BytesIO()
+        Picture.new("RGB", (width, height), "white").save(data, "PNG")
+        return data.getvalue()
+
+    body = MINIMAL["content/articles/first.md"].replace(
+        "title: First", "title: First\nimage: {src: media/lead.png, alt: The lead}")
+    body += "\n![A chart](media/chart.png)\n\n<img src=\"media/chart.png\" alt=\"Again\" width=\"10\">\n"
+    root = site({"content/articles/first.md": body, "content/media/lead.png": png(640, 360),
+                 "content/media/chart.png": png(300, 200)})
+    out = tmp_path / "out"
+    builder = Builder(root, output=out)  # as the preview builds, again and again
+    assert builder.build().ok
+    page = (out / "articles/first/index.html").read_text()
+    assert '<img src="/tiny/media/lead.png" alt="The lead" width="640" height="360">' in page
+    assert '<img width="300" height="200" alt="A chart" src="/tiny/media/chart.png">' in page
+    assert 'width="10"' in page and page.count('height="200"') == 1  # a size written by hand is kept
+    write_files(root, {"content/media/chart.png": png(30, 20)})
+    assert builder.build().ok
+    assert '<img width="30" height="20" alt="A chart"' in (out / "articles/first/index.html").read_text()
