@@ -349,8 +349,16 @@ class Builder:
         try:
             if write:
                 staging.open()
-            assets = {rel: path.read_bytes() for rel, path in
-                      {**statics, **{f"media/{r}": p for r, p in media.items()}}.items()}
+            assets = {}
+            for rel, path in {**statics, **{f"media/{r}": p for r, p in media.items()}}.items():
+                try:
+                    assets[rel] = path.read_bytes()
+                except OSError as exc:
+                    where = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+                    diags.error(Location(where), f"cannot read the file: {exc.strerror}",
+                                "check that the file can be read, or remove it")
+            if diags.errors:
+                return result
             for rel, data in assets.items():
                 staging.put(rel, data)
             env = environment(root, self.compiled)  # fresh, with the templates compiled earlier

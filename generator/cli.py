@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import re
 import sys
 import time
+import traceback
 import unicodedata
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from .build import build
 from .diagnostics import Diagnostics
 from .model import KINDS, SLUG
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
 DESCRIPTION = """\
 Build a news explainer: a page for every article and actor, a timeline and a
@@ -32,7 +34,7 @@ examples:
   python -m generator new actor "Zhao Lijian" --kind person
 
 exit status: 0 done, 1 mistakes in the content (each shown as file:line:column),
-2 the command itself was mistyped.
+2 the command itself was mistyped, 3 the generator itself failed (a bug: please report it).
 """
 
 
@@ -186,3 +188,13 @@ def main(argv: list[str] | None = None) -> int:
         return handlers[args.command](args)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug of ours: say so in a line, not a traceback
+        if os.environ.get("EXPLAINER_TRACEBACK"):
+            raise
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        print(f"error: the generator failed: {type(exc).__name__}: {exc} "
+              f"(at {Path(frame.filename).name}:{frame.lineno})\n"
+              "  hint: this is a bug in the generator, not in your content; output/ is as the last "
+              "good build left it. Please report it with the output of the same command run with "
+              "EXPLAINER_TRACEBACK=1", file=sys.stderr)
+        return EXIT_BUG

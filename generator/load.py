@@ -47,6 +47,7 @@ def inside(root: Path, path: Path) -> bool:
 
 
 LINK_HINT = "copy the file into the site instead of linking to it"
+LARGEST_SOURCE = 4 * 2 ** 20  # bytes of an article or actor file: ten times the longest real article
 
 
 def unusable(root: Path, path: Path | str) -> str | None:
@@ -224,6 +225,11 @@ def read_text(root: Path, path: Path | str, diags: Diagnostics, cache: FileCache
         diags.error(Location(rel, 1), problem, LINK_HINT)
         return None
     try:
+        size = path.stat().st_size
+        if size > LARGEST_SOURCE:
+            diags.error(Location(rel, 1), f"the file is {size / 2 ** 20:.1f} MB, over the {LARGEST_SOURCE // 2 ** 20} MB "
+                        "a source file may have", "split it into several articles, or move data out of it")
+            return None
         data = path.read_bytes()
     except OSError as exc:
         diags.error(Location(rel, 1), f"cannot read the file: {exc.strerror}")

@@ -48,3 +48,17 @@ def test_console_script_is_installed():
     assert script, "make build installs the explainer command into .venv/bin"
     result = subprocess.run([script, "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("explainer ")
+
+
+def test_a_bug_in_the_generator_is_one_line_and_exit_status_3(monkeypatch, capsys, tmp_path):
+    from generator import cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("something the generator did not expect")
+
+    monkeypatch.setattr(cli, "build", broken)
+    monkeypatch.delenv("EXPLAINER_TRACEBACK", raising=False)
+    assert cli.main(["build", "--site", str(tmp_path)]) == cli.EXIT_BUG
+    err = capsys.readouterr().err
+    assert err.startswith("error: the generator failed: RuntimeError: something the generator did not expect (at ")
+    assert "Traceback" not in err and "EXPLAINER_TRACEBACK=1" in err

@@ -152,3 +152,8 @@ def test_a_plain_svg_is_published(site):
     root = site({"content/media/map.svg": PLAIN_SVG})
     assert run_cli("build", "--site", str(root)).returncode == 0
     assert (root / "output/media/map.svg").read_text() == PLAIN_SVG
+
+
+def test_an_enormous_source_file_is_refused_before_it_is_read(site):
+    root = site({"content/articles/huge.md": "---\ntitle: Huge\ndate: 2024-01-01\n---\n" + "word " * 1_000_000})
+    build_fails(root, "content/articles/huge.md:1: error: the file is 4.8 MB, over the 4 MB a source file may have")
