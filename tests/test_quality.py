@@ -86,7 +86,7 @@ def test_no_accessibility_violations_on_any_kind_of_page(sites, browser, scheme)
         for kind, path in KINDS.items():
             page.goto(url + path)
             if kind == "search":
-                page.wait_for_selector(".pagefind-ui__result", timeout=10000)
+                page.wait_for_selector(".pagefind-ui__result", timeout=30000)
             violations = axe_violations(page)
             if violations:
                 found[kind] = violations
@@ -132,13 +132,13 @@ def test_search_finds_articles_actors_and_quotes_offline(sites, browser):
         page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
         page.goto(url + "search/")
         page.fill(".pagefind-ui__search-input", "malicious intentions")
-        page.wait_for_selector(".pagefind-ui__result-link", timeout=10000)
+        page.wait_for_selector(".pagefind-ui__result-link", timeout=30000)
         links = page.locator(".pagefind-ui__result-link").evaluate_all("els => els.map(e => e.getAttribute('href'))")
         assert f"{config.prefix}articles/russia-asks-china-for-aid/" in links
         assert f"{config.prefix}actors/zhao-lijian/" in links
         page.fill(".pagefind-ui__search-input", "Politburo")
         page.wait_for_function("() => [...document.querySelectorAll('.pagefind-ui__result-link')]"
-                               ".some(a => a.getAttribute('href').endsWith('/actors/yang-jiechi/'))", timeout=10000)
+                               ".some(a => a.getAttribute('href').endsWith('/actors/yang-jiechi/'))", timeout=30000)
         page.locator(".pagefind-ui__result-link").first.click()
         page.wait_for_load_state()
         assert config.prefix in page.url
