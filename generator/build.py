@@ -19,12 +19,14 @@ from . import forked, search, yamlio
 from .cache import DiskCache
 from .config import SiteConfig, read_config
 from .diagnostics import Diagnostic, Diagnostics, Location
+from .keys import KEY_VARIABLE, key_file, signing_key
 from .markup import Markup, RenderedBody
 from .model import SLUG, SLUG_HINT, Actor, Article, read_actor, read_article
 from .render import PageCache, Superseded, render_pages
 from .theme import CompiledTemplates, environment, static_files, theme_key
 from .resolve import Reuse, SiteIndex, resolve
-from .write import Discard, Staging, WriteReport, finish_interrupted, stat_key, unsafe_output
+from .write import (MANIFEST, Discard, Staging, WriteReport, finish_interrupted, stat_key, staging_folder,
+                    unsafe_output)
 
 
 @dataclass
@@ -332,20 +334,27 @@ class Builder:
 
         staging = Discard()
         if write:
+            key = signing_key(root)
+            if key is None:
+                diags.error(Location(str(key_file())), "cannot keep this user's key, which signs the list of "
+                            "files a build writes", f"make {key_file().parent} writable, or set "
+                            f"{KEY_VARIABLE} to a secret of your own")
+                return result
             try:
-                if finish_interrupted(self.output):
+                if finish_interrupted(self.output, key):
                     diags.warning(Location(str(self.output)), "the last build was cut short while it moved its "
                                   "files into place; its changes are now complete")
             except OSError as exc:
                 diags.error(Location(str(self.output)), f"cannot finish the last build's changes: {exc}",
                             "delete the output folder and the staging folder beside it, then build again")
                 return result
-            problem = unsafe_output(self.output, root)
+            problem = unsafe_output(self.output, root, key)
             if problem:
                 diags.error(Location(str(self.output)), f"will not write there: {problem}",
-                            "choose an empty folder, or the output/ folder of a previous build, with --output")
+                            "choose an empty folder, or the output/ folder of a previous build, with --output "
+                            "(an output/ made by a version of the generator older than its file list: delete it once)")
                 return result
-            staging = Staging(self.output, self.written)
+            staging = Staging(self.output, self.written, key)
         try:
             if write:
                 staging.open()
@@ -454,9 +463,11 @@ class Builder:
         return 1
 
     def _intact(self) -> bool:
-        """Whether output/ holds the files the last build left there, by size, time and inode."""
+        """Whether output/ holds the files the last build left there, by size, time and inode,
+        with its list of them, and no commit of another build waits beside it."""
         written, output = self.written, self.output
-        return all(rel in written and stat_key(os.path.join(output, rel)) == written[rel][0] for rel in self._last[2])
+        return (output / MANIFEST).is_file() and not staging_folder(output).exists() and \
+            all(rel in written and stat_key(os.path.join(output, rel)) == written[rel][0] for rel in self._last[2])
 
     def _signature(self, sources, theme: tuple, statics: dict[str, Path]) -> str:
         """A digest of everything a build is made from: source texts, media, templates

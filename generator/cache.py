@@ -18,52 +18,17 @@ zip of it) can plant one, so what it holds is trusted for nothing:
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
-import secrets
 import shutil
 import sys
 from importlib import metadata
 from pathlib import Path
 
-from . import records
+from . import keys, records
 
 FOLDER = ".explainer-cache"
 LIBRARIES = ("markdown", "jinja2", "markupsafe", "nh3", "pyyaml", "pillow")
-KEY_VARIABLE = "EXPLAINER_CACHE_KEY"
 SIGNED = b"explainer-cache 1\n"  # how every entry starts, before its signature
-
-
-def key_file() -> Path:
-    """Where this user's cache key is kept: under $XDG_CACHE_HOME or ~/.cache."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "explainer" / "cache-key"
-
-
-def signing_key(site_root: Path) -> bytes | None:
-    """The key entries are signed with: EXPLAINER_CACHE_KEY, else the user's key file, made
-    on first use. None (no cache) when the file would lie inside the site or cannot be had."""
-    given = os.environ.get(KEY_VARIABLE)
-    if given:
-        return hashlib.sha256(given.encode()).digest()
-    path = key_file()
-    try:
-        if Path(os.path.realpath(path)).is_relative_to(os.path.realpath(site_root)):
-            return None  # a key the repository could carry is no key
-        try:
-            return bytes.fromhex(path.read_text().strip())
-        except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            try:
-                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:  # another build made it meanwhile
-                return bytes.fromhex(path.read_text().strip())
-            key = secrets.token_bytes(32)
-            with os.fdopen(descriptor, "w") as stream:
-                stream.write(key.hex() + "\n")
-            return key
-    except (OSError, ValueError):
-        return None
 
 
 def fingerprint() -> str:
@@ -86,7 +51,7 @@ class DiskCache:
     def __init__(self, site_root: Path):
         self.base = site_root / FOLDER
         self.folder = self.base / fingerprint()
-        self.secret = signing_key(site_root)
+        self.secret = keys.signing_key(site_root)
         self.working = self.secret is not None  # False once writing fails: the build goes on without
 
     def path(self, kind: str, key) -> Path:
@@ -98,7 +63,7 @@ class DiskCache:
         return (self.folder / kind).is_dir()
 
     def _signature(self, data: bytes) -> bytes:
-        return hmac.new(self.secret, data, hashlib.sha256).digest()
+        return keys.sign(self.secret, data)
 
     def load(self, kind: str, key, type_):
         """The value of type_ saved under key, or None: when there is none, and when what is
@@ -111,8 +76,7 @@ class DiskCache:
         except OSError:
             return None
         start = len(SIGNED) + 32
-        if not data.startswith(SIGNED) or not hmac.compare_digest(data[len(SIGNED):start],
-                                                                  self._signature(data[start:])):
+        if not data.startswith(SIGNED) or not keys.signed_by(self.secret, data[start:], data[len(SIGNED):start]):
             return None
         try:
             return records.loads(data[start:], type_)

@@ -3,10 +3,11 @@ made; only when the whole build has succeeded are the changed files moved into o
 (or, for a first build, the staging folder becomes output/), and files that the new build
 no longer has are removed. A build that fails leaves output/ as it was.
 
-output/ holds a manifest, MANIFEST, of every file the builds wrote there. A folder is
-taken as an earlier build's only when it holds a manifest that reads as one (or is empty),
-and only files the manifest lists are ever removed: a folder of someone else's files, a
-checkout with its .git/, is refused whatever else it holds.
+output/ holds a manifest, MANIFEST, of every file the builds wrote there, signed with this
+user's key (keys.py). A folder is taken as an earlier build's only when it holds a manifest
+signed so (or is empty), and only files the manifest lists are ever removed, never through
+a linked folder: a folder of someone else's files, a checkout with its .git/, an output/
+planted in a repository with a manifest of its own, is refused whatever else it holds.
 
 Committing is finished by whichever build comes next if it is cut short (a kill, a power
 cut): before the first file moves, the staging folder gets the new manifest under COMMIT,
@@ -23,6 +24,8 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import keys
 
 MARKER = ".nojekyll"  # every build writes it, for GitHub Pages
 MANIFEST = ".explainer-build.json"  # in output/: the files the builds wrote there
@@ -42,7 +45,7 @@ def digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
-def unsafe_output(output: Path, site_root: Path) -> str | None:
+def unsafe_output(output: Path, site_root: Path, key: bytes | None) -> str | None:
     """Why writing (and pruning) output would harm files that are not build output, if it would."""
     out, root = output.resolve(), site_root.resolve()
     if out == root or out in root.parents:
@@ -53,30 +56,37 @@ def unsafe_output(output: Path, site_root: Path) -> str | None:
             return f"the output folder is inside {keep}/"
     if out.is_file():
         return "the output path is a file"
-    if out.is_dir() and any(out.iterdir()) and read_manifest(out) is None:
-        return f"the output folder holds files that no build wrote (it has no {MANIFEST})"
+    if out.is_dir() and any(out.iterdir()) and read_manifest(out, key) is None:
+        return f"the output folder holds files that no build of yours wrote (it has no {MANIFEST} signed with your key)"
     staging = staging_folder(output)
     if staging.exists() and not (staging / STAGING_MARK).exists() and (not staging.is_dir() or any(staging.iterdir())):
         return f"{staging} is in the way: the build stages its files there"
     return None
 
 
-def read_manifest(folder: Path, name: str = MANIFEST) -> dict[str, str] | None:
+def read_manifest(folder: Path, key: bytes | None, name: str = MANIFEST) -> dict[str, str] | None:
     """The files (path -> digest) that a manifest in folder lists, or None when there is
-    none or it is not one of ours."""
+    none, or it is not one of ours signed with key."""
     try:
         data = json.loads((folder / name).read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
+        files, signature = data["files"], bytes.fromhex(data["signature"])
+    except (OSError, ValueError, RecursionError, TypeError, KeyError):
         return None
-    files = data.get("files") if isinstance(data, dict) and data.get("generator") == GENERATOR else None
     if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+        return None
+    if data.get("generator") != GENERATOR or not keys.signed_by(key, _listing(files), signature):
         return None
     return files
 
 
-def _manifest(files: dict[str, bytes]) -> bytes:
+def _listing(files: dict[str, str]) -> bytes:
+    return json.dumps(files, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def _manifest(files: dict[str, bytes], key: bytes) -> bytes:
     listing = {rel: files[rel].hex() for rel in sorted(files)}
-    return json.dumps({"generator": GENERATOR, "files": listing}, indent=0).encode("utf-8")
+    signature = keys.sign(key, _listing(listing)).hex()
+    return json.dumps({"generator": GENERATOR, "files": listing, "signature": signature}, indent=0).encode("utf-8")
 
 
 def _owned(rel: str) -> bool:
@@ -86,28 +96,38 @@ def _owned(rel: str) -> bool:
         and rel not in (MANIFEST, COMMIT, STAGING_MARK)
 
 
-def finish_interrupted(output: Path) -> bool:
+def finish_interrupted(output: Path, key: bytes | None) -> bool:
     """Finish the commit of a build that was cut short while it moved its files into output
     (see the module's docstring); whether there was one to finish."""
     staging = staging_folder(output)
-    if (staging / STAGING_MARK).is_file() and read_manifest(staging, COMMIT) is not None:
-        new = read_manifest(staging, COMMIT)
-        old = read_manifest(output) or {}
+    new = read_manifest(staging, key, COMMIT) if (staging / STAGING_MARK).is_file() else None
+    if new is not None:
+        old = read_manifest(output, key) or {}
         output.mkdir(parents=True, exist_ok=True)
         for rel in new:
-            if _owned(rel) and os.path.lexists(staging / rel):
+            if _owned(rel) and _unlinked(staging, rel) and os.path.lexists(staging / rel):
                 _move(staging, output, rel)
         _remove(output, [rel for rel in old if rel not in new and _owned(rel)])
         os.replace(staging / COMMIT, output / MANIFEST)
         _clear(staging)
         return True
-    if (output / COMMIT).is_file() and read_manifest(output, COMMIT) is not None:  # a first build, renamed
+    if read_manifest(output, key, COMMIT) is not None:  # a first build's, renamed into place
         os.replace(output / COMMIT, output / MANIFEST)
-        for mark in (STAGING_MARK,):
-            if (output / mark).exists():
-                os.unlink(output / mark)
+        if (output / STAGING_MARK).exists():
+            os.unlink(output / STAGING_MARK)
         return True
     return False
+
+
+def _unlinked(folder: Path, rel: str) -> bool:
+    """Whether no folder on the way from folder to folder/rel is a link (which could lead
+    anywhere on the machine)."""
+    path = folder
+    for part in rel.split("/")[:-1]:
+        path = path / part
+        if path.is_symlink():
+            return False
+    return True
 
 
 def _clear(folder: Path) -> None:
@@ -127,6 +147,8 @@ def _remove(output: Path, paths: list[str]) -> None:
     folders = set()
     for rel in paths:
         path = output / rel
+        if not _unlinked(output, rel):
+            continue
         if path.is_symlink() or path.is_file():
             path.unlink()
         folders.update(path.parents)
@@ -159,14 +181,17 @@ class Staging:
     Safe to use from several processes forked after it is opened: each file is put by one of
     them, and what they report (put's return values) is given to commit by the parent."""
 
-    def __init__(self, output: Path, known: dict[str, tuple]):
-        self.output, self.known = output, known
+    def __init__(self, output: Path, known: dict[str, tuple], key: bytes):
+        self.output, self.known, self.key = output, known, key
         self.folder = staging_folder(output)
         self.staged: dict[str, bytes] = {}  # path -> digest, of files written to the staging folder
         self.kept: dict[str, bytes] = {}  # path -> digest, of files output/ already holds
 
     def open(self) -> None:
-        self.discard()
+        """Start an empty staging folder, clearing one an earlier build left (whose commit, if
+        it was signed, finish_interrupted has finished by now)."""
+        if (self.folder / STAGING_MARK).exists():
+            _clear(self.folder)
         if self.folder.is_dir():  # empty: left by a build stopped as it deleted the last of it
             self.folder.rmdir()
         self.folder.mkdir(parents=True)
@@ -219,9 +244,9 @@ class Staging:
         """Make output/ hold exactly the staged and kept files (and the search index)."""
         files = {**self.kept, **self.staged}
         output, folder = self.output, self.folder
-        old = read_manifest(output) or {}
+        old = read_manifest(output, self.key) or {}
         temp = folder / (COMMIT + ".part")
-        temp.write_bytes(_manifest(files))
+        temp.write_bytes(_manifest(files, self.key))
         os.replace(temp, folder / COMMIT)  # from here on, the next build finishes what this one began
         fresh = not output.exists() or not any(output.iterdir())
         if fresh:

@@ -136,7 +136,7 @@ def test_a_build_stopped_while_deleting_its_staging_folder_leaves_it_to_the_next
 
     monkeypatch.setattr(write.shutil, "rmtree", stopped)
     with pytest.raises(KeyboardInterrupt):
-        write.Staging(out, {}).discard()
+        write.Staging(out, {}, b"key").discard()
     assert (tmp_path / ".out.staging/.explainer-staging").exists()
     monkeypatch.setattr(write.shutil, "rmtree", real)
     assert build(root, output=out).ok and not (tmp_path / ".out.staging").exists()

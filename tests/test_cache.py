@@ -6,7 +6,7 @@ import pytest
 
 from conftest import MINIMAL, tree_digest, write_files
 from generator import build as building
-from generator import cache, search
+from generator import cache, keys, search
 from generator.build import Builder, build
 from generator.cache import DiskCache
 
@@ -155,7 +155,7 @@ def test_entries_signed_with_another_key_are_ignored(site, tmp_path, prepared, m
     here one whose article says what the file does not."""
     root = site()
     out = tmp_path / "out"
-    monkeypatch.setenv(cache.KEY_VARIABLE, "someone else's key")
+    monkeypatch.setenv(keys.KEY_VARIABLE, "someone else's key")
     assert build(root, output=out).ok
     disk = DiskCache(root)
     for entry in (disk.folder / "article").rglob("*"):
@@ -166,7 +166,7 @@ def test_entries_signed_with_another_key_are_ignored(site, tmp_path, prepared, m
     prepared[:] = []  # with the key it was signed with, the forgery would be believed
     assert build(root, output=tmp_path / "signer").ok and prepared == []
     assert "We will sell it" in (tmp_path / "signer/quotes/index.html").read_text()
-    monkeypatch.setenv(cache.KEY_VARIABLE, "this user's key")
+    monkeypatch.setenv(keys.KEY_VARIABLE, "this user's key")
     assert build(root, output=tmp_path / "other").ok
     assert prepared == ["content/articles/first.md"]
     assert "We will sell it" not in (tmp_path / "other/quotes/index.html").read_text()

@@ -3,7 +3,7 @@
 import ast
 from pathlib import Path
 
-LADDER = ["records", "diagnostics", "yamlio", "dates", "model", "config", "load", "markup", "resolve",
+LADDER = ["records", "keys", "diagnostics", "yamlio", "dates", "model", "config", "load", "markup", "resolve",
           "structured", "theme", "render", "forked", "write", "search", "cache", "build", "addresses",
           "handlers", "serve", "cli"]
 

@@ -56,8 +56,8 @@ def test_a_folder_with_a_nojekyll_but_no_manifest_is_refused_and_left_alone(site
     before = tree_digest(pages)
     result = run_cli("build", "--site", str(root), "--output", str(pages), "--no-search")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert f"will not write there: the output folder holds files that no build wrote (it has no {MANIFEST})" \
-        in result.stderr
+    assert "will not write there: the output folder holds files that no build of yours wrote " \
+        f"(it has no {MANIFEST} signed with your key)" in result.stderr
     assert tree_digest(pages) == before
 
 
@@ -139,3 +139,49 @@ def test_the_next_build_says_it_finished_an_interrupted_commit(site, tmp_path):
     assert "the last build was cut short while it moved its files into place; its changes are now complete" \
         in result.stderr
     assert not (out / "articles/second").exists()
+
+
+def test_an_output_folder_planted_with_a_manifest_of_its_own_is_refused(site, tmp_path):
+    """An output/ committed to a repository (git add -f) or shipped in a zip, with a list of
+    files that names a folder linking elsewhere: not signed with this user's key, so refused."""
+    import json
+
+    root = site()
+    victim = write_files(tmp_path / "victim", {"keep.txt": "mine"})
+    out = write_files(root / "output", {"evil.html": "<script>alert(1)</script>"})
+    (out / "link").symlink_to(victim)
+    (out / MANIFEST).write_text(json.dumps({"generator": "explainer", "files": {"link/keep.txt": "00"},
+                                            "signature": "00" * 32}))
+    result = run_cli("build", "--site", str(root), "--no-search")
+    assert result.returncode == 1 and "signed with your key" in result.stderr
+    assert (victim / "keep.txt").read_text() == "mine" and (out / "evil.html").exists()
+
+
+def test_a_listed_path_through_a_linked_folder_is_never_removed(site, tmp_path):
+    """Even in the builds' own output/, a file is removed only by its own path, never through
+    a folder that has become a link."""
+    root = site({"content/articles/second.md": SECOND})
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    victim = write_files(tmp_path / "victim", {"index.html": "mine"})
+    shutil.rmtree(out / "articles/second")
+    (out / "articles/second").symlink_to(victim)
+    (root / "content/articles/second.md").unlink()
+    assert build(root, output=out).ok
+    assert (victim / "index.html").read_text() == "mine"
+
+
+def test_a_planted_staging_folder_with_a_commit_is_not_finished(site, tmp_path):
+    import json
+
+    root = site()
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    victim = write_files(tmp_path / "victim", {"keep.txt": "mine"})
+    staging = write_files(tmp_path / ".out.staging", {".explainer-staging": ""})
+    (staging / "a").symlink_to(victim)
+    (staging / ".explainer-commit.json").write_text(json.dumps(
+        {"generator": "explainer", "files": {"a/keep.txt": "00"}, "signature": "00" * 32}))
+    result = build(root, output=out)
+    assert result.ok and not any("cut short" in d.message for d in result.diagnostics.items)
+    assert (victim / "keep.txt").read_text() == "mine" and not (out / "a").exists()
