@@ -66,6 +66,9 @@ def base_url_problem(raw: str, url: str) -> tuple[str, str] | None:
         bare = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
         return ("base_url holds a user name or password, which the sitemap, the feed and the links "
                 "in every page would publish", f"leave them out: write {bare}")
+    if (odd := re.search(r"[\"'<>`{}|^\s\x00-\x1f\x7f]", url)) is not None:
+        return (f"'{raw}' holds {odd.group()!r}, which may not stand in an address as it is",
+                f"percent-encode it (%{ord(odd.group()):02X}) or leave it out")
     if "\\" in parts.path:
         return (f"'{raw}' has a backslash in its path, which browsers read as '/'",
                 "write '/' between the parts of the path, or leave the backslash out")

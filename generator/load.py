@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import time
 import xml.etree.ElementTree as etree
@@ -50,20 +51,31 @@ LINK_HINT = "copy the file into the site instead of linking to it"
 LARGEST_SOURCE = 4 * 2 ** 20  # bytes of an article or actor file: ten times the longest real article
 
 
-def unusable(root: Path, path: Path | str) -> str | None:
-    """Why the build may not read or publish the file at path, if it may not: a link that
-    leads out of the site or into its .git/ folder (which holds the repository's settings
-    and, on a CI runner, its access token), or something other than a regular file (a
-    named pipe would block the build)."""
+def _misplaced(root: Path, path: Path | str, what: str) -> str | None:
+    """Why the build may not take the file or folder at path, by where it is or leads: out
+    of the site, into .git/ (which holds the repository's settings and, on a CI runner, its
+    access token), or to a hidden file or folder (.env and the like) by a link."""
     real = os.path.realpath(path)
     try:
         parts = Path(real).relative_to(os.path.realpath(root)).parts
     except ValueError:
-        return "this file is a link to a place outside the site"
-    if ".git" in parts or ".git" in Path(path).relative_to(root).parts:
-        return "this file is in .git/ or links there, and nothing from .git/ is read or published"
+        return f"this {what} is a link to a place outside the site"
+    if any(part.lower() == ".git" for part in (*parts, *Path(path).relative_to(root).parts)):
+        return f"this {what} is in .git/ or links there, and nothing from .git/ is read or published"
+    if any(part.startswith(".") for part in parts):
+        return f"this {what} links to a hidden file or folder, which is never read or published"
+    return None
+
+
+def unusable(root: Path, path: Path | str) -> str | None:
+    """Why the build may not read or publish the file at path, if it may not: where it is
+    or leads (_misplaced), or that it is not a regular file (a named pipe would block the
+    build)."""
+    problem = _misplaced(root, path, "file")
+    if problem:
+        return problem
     try:
-        if not stat.S_ISREG(os.stat(real).st_mode):
+        if not stat.S_ISREG(os.stat(path).st_mode):
             return "this is not a regular file (a pipe, a device or a socket), so it cannot be read"
     except OSError as exc:
         return f"cannot read the file: {exc.strerror}"
@@ -100,10 +112,9 @@ def files_under(root: Path, folder: Path, diags: Diagnostics | None) -> list[Pat
             except OSError:
                 is_folder = False
             if is_folder:
-                if not inside(root, entry.path):
-                    report(entry.path, "this folder is a link to a place outside the site")
-                elif ".git" in Path(os.path.realpath(entry.path)).parts:
-                    report(entry.path, "this folder links into .git/, and nothing from .git/ is read or published")
+                problem = _misplaced(root, entry.path, "folder")
+                if problem:
+                    report(entry.path, problem)
                 else:
                     walk(entry.path)
                 continue
@@ -118,40 +129,58 @@ def files_under(root: Path, folder: Path, diags: Diagnostics | None) -> list[Pat
     return found
 
 
-# Files a browser runs as a page on the site's own address when opened: never published
-# from content/media/. (SVG is an image, but may carry script: see active_svg.)
-ACTIVE_SUFFIXES = (".html", ".htm", ".xhtml", ".xht", ".shtml", ".mht", ".mhtml", ".xml", ".xsl", ".xslt",
-                   ".js", ".mjs", ".swf", ".svgz", ".php", ".hta")
+# What content/media/ may publish: pictures, sound, video, documents and data that a
+# browser shows, plays or downloads but never runs as a page on the site's address. Anything
+# else (a page, a script, XML, a file with no suffix, which the preview would serve as a
+# page) is refused. SVG is a picture that may carry script: see active_svg.
+MEDIA_SUFFIXES = frozenset(
+    ".png .jpg .jpeg .gif .webp .avif .svg .ico .bmp .tif .tiff .heic "
+    ".mp3 .m4a .aac .oga .ogg .opus .wav .flac .mp4 .m4v .webm .ogv .mov .vtt .srt "
+    ".pdf .txt .csv .tsv .json .geojson .zip .docx .xlsx .pptx .odt .ods .odp .epub .woff .woff2".split())
+SVG = "{http://www.w3.org/2000/svg}"
 _SVG_ACTIVE_TAGS = {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"}
 _SVG_URL_ATTRIBUTES = {"href", "src", "from", "to", "values", "by", "action", "formaction"}
+_XHTML = "{http://www.w3.org/1999/xhtml}"  # HTML inside an SVG runs as HTML does
+_INSTRUCTION = re.compile(r"<\?(?!xml[\s?])")  # any <?...?> but the XML declaration
 
 
 def active_media(path: Path) -> str | None:
-    """Why a media file could run script in a reader's browser, if it could."""
+    """Why a media file could run script in a reader's browser, or is not media, if so."""
     suffix = path.suffix.lower()
-    if suffix in ACTIVE_SUFFIXES:
-        return f"a {suffix} file runs as a page on the site when opened, so it is not published from media/"
+    if suffix not in MEDIA_SUFFIXES:
+        return (f"a {suffix or 'file without a suffix'} is not a picture, sound, video or document that media/ "
+                "publishes (pages, scripts and XML would run on the site's address)")
     if suffix == ".svg":
         return active_svg(path)
     return None
 
 
 def active_svg(path: Path) -> str | None:
-    """Why an SVG image could run script (a script or a foreign object, an event handler, a
-    script address, an animation that changes a link, a DOCTYPE), if it could."""
+    """Why an SVG image could run script, if it could: a script, a foreign object, HTML
+    elements, an event handler, a script address, an animation that changes
+    a link, a processing instruction (a stylesheet can be a program) or a DOCTYPE. Elements
+    of other namespaces (an editor's metadata) are inert and allowed."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         return f"cannot read the file: {exc.strerror}"
-    if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "the SVG is not UTF-8 text; export it again as UTF-8"
+    if "<!DOCTYPE" in text.upper() or "<!ENTITY" in text.upper():
         return "the SVG has a DOCTYPE or entities, which are not published"
+    if _INSTRUCTION.search(text):  # before the root too, where the parser would not keep one
+        return "the SVG holds a processing instruction (<?...?>), which could load a stylesheet that runs script"
     try:
         root = etree.fromstring(data)
     except etree.ParseError as exc:
         return f"the SVG is not well-formed XML ({exc})"
+    if root.tag != SVG + "svg":
+        return "the file is not an SVG image (its root is not an <svg> element in SVG's namespace)"
     for element in root.iter():
         tag = str(element.tag).rsplit("}", 1)[-1].lower()
-        if tag in _SVG_ACTIVE_TAGS:
+        if str(element.tag).startswith(_XHTML) or tag in _SVG_ACTIVE_TAGS:
             return f"the SVG holds a <{tag}> element, which could run script"
         for name, value in element.attrib.items():
             name = name.rsplit("}", 1)[-1].lower()

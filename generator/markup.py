@@ -24,6 +24,7 @@ import unicodedata
 import xml.etree.ElementTree as etree
 from collections import Counter
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 import markdown
 import markdown.treeprocessors
@@ -463,17 +464,28 @@ class Markup:
     def _images(self, html: str, body: str, article, images: list, problems: list) -> str:
         """html with its images' media/ addresses made the site's; each image without alt
         text, or from a local file outside media/, is a problem where the text shows it."""
+        text = _blank_code(body)  # where the images are written: not in code
         after = [0]  # images stand in the HTML in the order of the text: look for each after the last
+
+        def written(src: str) -> int:
+            """Where in the text the image with this address is written, or -1."""
+            for before, behind in (("](", ""), ('src="', '"'), ("src='", "'"), ("", "")):
+                found = text.find(before + src + behind, after[0])
+                if found >= 0:
+                    after[0] = found + len(before + src + behind)
+                    return found + len(before)
+            return -1
 
         def image(match) -> str:
             attributes = {m.group(1).lower(): m.group(2) for m in _ATTRIBUTE.finditer(match.group(1))}
             src = html_unescape(attributes.get("src") or "")
-            found = body.find(src, after[0]) if src else -1
-            found = body.find(src) if src and found < 0 else found
-            after[0] = max(after[0], found + len(src))
-            line = body.count("\n", 0, found) if found >= 0 else 0
-            column = found - (body.rfind("\n", 0, found) + 1) + 1 if found >= 0 else 1
-            where = Location(article.location.file, article.body_line + line, column)
+            found = written(src) if src else -1
+            if found >= 0:
+                line = body.count("\n", 0, found)
+                where = Location(article.location.file, article.body_line + line,
+                                 found - (body.rfind("\n", 0, found) + 1) + 1)
+            else:
+                where = Location(article.location.file, article.body_line)
             if not (attributes.get("alt") or "").strip():
                 problems.append(BodyProblem(where, f"the image '{src}' has no alt text",
                                             "say what it shows for readers who cannot see it: "
@@ -485,14 +497,15 @@ class Markup:
                                             "put the file in content/media/ and write media/<file name>, "
                                             "or give a full https:// address"))
                 return match.group(0)
-            images.append(Ref(src, where))
-            return match.group(0).replace(f'src="{attributes["src"]}"', f'src="{self.prefix}{attributes["src"]}"', 1)
+            images.append(Ref(unquote(src), where))  # media/a%20b.gif is the file 'a b.gif'
+            return match.group(0).replace(f'src="{attributes["src"]}"',
+                                          f'src="{html_escape(self.prefix)}{attributes["src"]}"', 1)
 
-        return _IMAGE.sub(image, html) if "<img" in html else html
+        return IMAGE_TAG.sub(image, html) if "<img" in html else html
 
 
 # An <img> tag as the sanitizer writes it: every value in double quotes, none holding one.
-_IMAGE = re.compile(r'<img((?:\s+[^\s=>"/]+(?:="[^"]*")?)*)\s*/?>', re.I)
+IMAGE_TAG = re.compile(r'<img((?:\s+[^\s=>"/]+(?:="[^"]*")?)*)\s*/?>', re.I)
 _ATTRIBUTE = re.compile(r'([^\s=>"/]+)(?:="([^"]*)")?')
 _ADDRESS = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)  # with a scheme or a host: not a local file
 

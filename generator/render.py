@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections import OrderedDict
 from html import unescape as html_unescape
+from urllib.parse import unquote
 
 import jinja2
 import jinja2.sandbox
@@ -15,11 +15,10 @@ from . import structured
 from .dates import MONTHS
 from .diagnostics import Diagnostics, Location
 from .load import LINK_HINT
+from .markup import IMAGE_TAG
 from .resolve import Identical, Reuse, SiteIndex
 from .structured import Urls
-from .theme import OutsideSite, runtime_location, template_file
-
-_IMAGE_TAG = re.compile(r'<img(?:\s+[^\s=>"/]+(?:="[^"]*")?)*\s*/?>')  # as the sanitizer writes it
+from .theme import OutsideSite, raised_in_template, runtime_location, template_file
 
 SPLIT = 500  # more events (quotes) than this, and the timeline (quote index) gets a page a year (speaker)
 PER_PAGE = 50  # quotes, events and articles on each page of an actor
@@ -173,20 +172,21 @@ class Pages:
         return Markup(' width="%d" height="%d"') % size if size else Markup("")
 
     def sized(self, html: str) -> str:
-        """An article's HTML with the size written into each of its media images."""
+        """An article's HTML with the size written into each of its media images (whose
+        addresses markup made the site's)."""
         if "<img" not in html or not self.index.image_sizes:
             return html
-        media = f'src="{self.index.config.prefix}media/'
+        media = f'src="{escape(self.index.config.prefix)}media/'
 
         def size(match) -> str:
             tag = match.group(0)
             at = tag.find(media)
             if at < 0 or " width=" in tag or " height=" in tag:
                 return tag
-            src = "media/" + tag[at + len(media):tag.index('"', at + len(media))]
-            return tag[:4] + str(self.image_size(html_unescape(src))) + tag[4:]
+            src = "media/" + unquote(html_unescape(tag[at + len(media):tag.index('"', at + len(media))]))
+            return tag[:4] + str(self.image_size(src)) + tag[4:]
 
-        return _IMAGE_TAG.sub(size, html)
+        return IMAGE_TAG.sub(size, html)
 
     def plain_summary(self, article) -> str | None:
         """The article's summary as plain text: for the feed, meta tags and JSON-LD."""
@@ -339,7 +339,9 @@ class Pages:
             self.diags.error(runtime_location(exc, template), f"template error while rendering {path}: {exc}",
                              "a template may use the values it is given, not Python's internals")
             return None
-        except Exception as exc:  # noqa: BLE001 - a template is the site's own code: its errors are its mistakes
+        except Exception as exc:  # noqa: BLE001 - raised by the template's own code, its mistake
+            if not raised_in_template(exc):
+                raise  # a bug of the generator's, not the template's
             self.diags.error(runtime_location(exc, template),
                              f"template error while rendering {path}: {type(exc).__name__}: {exc}",
                              "fix the expression at this line of the template")

@@ -61,11 +61,12 @@ def environment(site_root: Path, compiled: CompiledTemplates | None = None) -> j
     """Templates from the site's own templates/ first, then the default theme, file by file.
     A new environment for every build: template modules keep the globals they were made with.
 
-    Templates run in Jinja's sandbox: a site's own template may read what it is given but
-    cannot reach Python's internals (attributes that start with an underscore, a function's
-    globals, a module) to run code, as a Hugo site cannot exec."""
+    Templates run in Jinja's immutable sandbox: a site's own template may read what it is
+    given but cannot reach Python's internals (attributes that start with an underscore, a
+    function's globals, a module) to run code, as a Hugo site cannot exec, nor change the
+    lists and mappings it is given, which every page shares."""
     folders = template_folders(site_root)
-    env = jinja2.sandbox.SandboxedEnvironment(
+    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
         bytecode_cache=compiled,
         loader=_Loader(site_root, folders),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
@@ -128,12 +129,24 @@ def template_file(filename: str | None, name: str | None) -> str:
     return f"templates/{name}"
 
 
+TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
+
+
 def runtime_location(exc: Exception, template: str) -> Location:
     """The innermost template frame of a rendering error's traceback."""
     tb, found = exc.__traceback__, None
     while tb is not None:
         code = tb.tb_frame.f_code
-        if code.co_filename.endswith((".html", ".xml", ".txt")):
+        if code.co_filename.endswith(TEMPLATE_SUFFIXES):
             found = Location(template_file(code.co_filename, None), tb.tb_lineno)
         tb = tb.tb_next
     return found or Location(f"templates/{template}")
+
+
+def raised_in_template(exc: Exception) -> bool:
+    """Whether the innermost frame of exc's traceback is a template's (not Python's code
+    that a template called)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and tb.tb_frame.f_code.co_filename.endswith(TEMPLATE_SUFFIXES)

@@ -253,3 +253,12 @@ def test_media_images_carry_their_width_and_height_and_follow_a_replaced_file(si
     write_files(root, {"content/media/chart.png": png(30, 20)})
     assert builder.build().ok
     assert '<img width="30" height="20" alt="A chart"' in (out / "articles/first/index.html").read_text()
+
+
+def test_an_image_whose_name_has_a_space_is_found_and_sized(site, tmp_path):
+    gif = (ROOT / "tests/sites/harbour/content/media/harbour.gif").read_bytes()
+    body = MINIMAL["content/articles/first.md"] + "\nThe file media/a b.gif is `media/a%20b.gif`.\n\n![The bay](media/a%20b.gif)\n"
+    root = site({"content/articles/first.md": body, "content/media/a b.gif": gif})
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    assert '<img width="1" height="1" alt="The bay" src="/tiny/media/a%20b.gif">' in (out / "articles/first/index.html").read_text()

@@ -62,7 +62,7 @@ def test_media_linking_into_git_leaves_the_last_output_as_it_was(site):
     assert run_cli("build", "--site", str(root)).returncode == 0
     before = tree_digest(root / "output")
     os.symlink("../../.git", root / "content/media/git")
-    build_fails(root, "content/media/git: error: this folder links into .git/")
+    build_fails(root, "content/media/git: error: this folder is in .git/ or links there")
     assert tree_digest(root / "output") == before
 
 
@@ -120,13 +120,22 @@ def test_a_dangling_link_in_media_is_reported(site):
     build_fails(root, "content/media/photo.png: error: cannot read the file: No such file or directory")
 
 
-PLAIN_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><a href="https://example.org/"><rect width="10" height="10"/></a></svg>'
+PLAIN_SVG = ('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+             'xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" width="10" height="10" '
+             'inkscape:version="1.2"><metadata><inkscape:note>drawn by hand</inkscape:note></metadata>'
+             '<a href="https://example.org/"><rect width="10" height="10"/></a></svg>')
 
 
 @pytest.mark.parametrize("name, text, problem", [
-    ("page.html", "<script>alert(1)</script>", "a .html file runs as a page on the site when opened"),
-    ("page.xhtml", "<html xmlns='http://www.w3.org/1999/xhtml'/>", "a .xhtml file runs as a page"),
-    ("feed.xml", "<?xml-stylesheet href='x.xsl'?><a/>", "a .xml file runs as a page"),
+    ("page.html", "<script>alert(1)</script>", "a .html is not a picture, sound, video or document"),
+    ("page.xhtml", "<html xmlns='http://www.w3.org/1999/xhtml'/>", "a .xhtml is not a picture"),
+    ("feed.xml", "<?xml-stylesheet href='x.xsl'?><a/>", "a .xml is not a picture"),
+    ("schema.xsd", "<h:script xmlns:h='http://www.w3.org/1999/xhtml'>alert(1)</h:script>", "a .xsd is not a picture"),
+    ("README", "<script>alert(1)</script>", "a file without a suffix is not a picture"),
+    ("map.svg", '<?xml version="1.0"?><?xml-stylesheet type="text/xsl" href="map.svg"?>'
+     '<svg xmlns="http://www.w3.org/2000/svg"/>', "the SVG holds a processing instruction"),
+    ("map.svg", '<xsl:stylesheet xmlns:xsl="http://www.w3.org/1999/XSL/Transform" version="1.0"/>',
+     "the file is not an SVG image"),
     ("map.svg", '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "the SVG has an event handler (onload)"),
     ("map.svg", '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "the SVG holds a <script> element"),
     ("map.svg", '<svg xmlns="http://www.w3.org/2000/svg"><h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script></svg>',
@@ -157,3 +166,12 @@ def test_a_plain_svg_is_published(site):
 def test_an_enormous_source_file_is_refused_before_it_is_read(site):
     root = site({"content/articles/huge.md": "---\ntitle: Huge\ndate: 2024-01-01\n---\n" + "word " * 1_000_000})
     build_fails(root, "content/articles/huge.md:1: error: the file is 4.8 MB, over the 4 MB a source file may have")
+
+
+def test_links_to_hidden_files_or_to_git_in_another_case_are_refused(site):
+    root = site({".env": "TOKEN=secret\n", ".GIT/config": "[core]\n"})
+    (root / "content/media").mkdir()
+    os.symlink("../../.env", root / "content/media/env.txt")
+    os.symlink("../../.GIT/config", root / "content/media/config.txt")
+    build_fails(root, "content/media/env.txt: error: this file links to a hidden file or folder",
+                "content/media/config.txt: error: this file is in .git/ or links there")
