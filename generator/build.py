@@ -186,6 +186,14 @@ def _check_images(index: SiteIndex, media: set[str], diags: Diagnostics) -> None
                         "put the file in content/media/ and write src: media/<file name>, or give a full https:// address")
 
 
+def _file_key(path: Path) -> tuple | None:
+    """A file's size and times, or None once it is gone."""
+    try:
+        return loader.file_key(path.stat())
+    except OSError:
+        return None
+
+
 class Builder:
     """Builds one site again and again, redoing only what its changed inputs require:
     files are re-read when they change, parsed and rendered again when their text does,
@@ -473,8 +481,8 @@ class Builder:
         """A digest of everything a build is made from: source texts, media, templates
         (theme, their theme_key) and options."""
         texts = tuple((s.rel, s.digest) for s in (sources.config, *sources.articles, *sources.actors) if s)
-        media = tuple((rel, path.stat().st_mtime_ns, path.stat().st_size) for rel, path in sources.media)
-        assets = tuple((rel, path.stat().st_mtime_ns, path.stat().st_size) for rel, path in statics.items())
+        media = tuple((rel, _file_key(path)) for rel, path in sources.media)
+        assets = tuple((rel, _file_key(path)) for rel, path in statics.items())
         made_from = (texts, media, theme, assets, self.base_url, self.drafts, self.search)
         return hashlib.blake2b(pickle.dumps(made_from, pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
 

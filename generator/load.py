@@ -1,4 +1,6 @@
-"""Read a site's source files from disk: no interpretation beyond bytes to text."""
+"""Read a site's source files from disk: no interpretation beyond bytes to text, and the
+checks of what a file is before it is read or published (where it lies, what kind of file
+it is, whether a media file could run script, an image's size)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,10 @@ import re
 import stat
 import time
 import xml.etree.ElementTree as etree
-
-import PIL.Image
 from dataclasses import dataclass
 from pathlib import Path
+
+import PIL.Image
 
 from . import yamlio
 from .diagnostics import Diagnostics, Location

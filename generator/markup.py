@@ -252,9 +252,11 @@ class _QuoteAnchors(Treeprocessor):
         marked = False
         for number in range(last, first - 1, -1):  # right to left keeps offsets valid
             _, starts, ends = seen[number]
-            piece = _segment_text(segments[number])
-            a = starts[a_seen] if number == first and a_seen < len(starts) else 0
-            b = ends[b_seen - 1] if number == last and b_seen > 0 else (len(piece) if number != last else 0)
+            a, b = 0, len(_segment_text(segments[number]))  # the whole run, unless the passage ends in it
+            if number == first:
+                a = starts[a_seen] if a_seen < len(starts) else b
+            if number == last:
+                b = ends[b_seen - 1] if b_seen > 0 else 0
             if a >= b:
                 continue
             _wrap(segments[number], a, b, quote.number if number == first else None)
@@ -560,12 +562,12 @@ def _nearest(plain: str, quote: str) -> str | None:
             have[old] -= 1
             shared -= have[old] < wanted[old]
         if i >= size - 1 or i == len(words) - 1:
-            scores.append((shared, -max(0, i - size + 1)))
+            scores.append((shared, max(0, i - size + 1)))  # (words shared, where the stretch starts)
     best, best_ratio = None, 0.0
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(quote)
-    for _, start in heapq.nlargest(NEAREST_TRIES, scores):
-        window = " ".join(words[-start:-start + size])
+    for _, start in heapq.nlargest(NEAREST_TRIES, scores, key=lambda score: (score[0], -score[1])):
+        window = " ".join(words[start:start + size])
         matcher.set_seq1(window)
         if matcher.real_quick_ratio() > best_ratio and matcher.quick_ratio() > best_ratio:
             ratio = matcher.ratio()
