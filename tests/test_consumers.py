@@ -56,7 +56,7 @@ MISCHIEF = {
         "---\n\n"
         "[[ana-lima]] said: \u201cWe will build it.\u201d [[atlantis]] said: \u201cThe island stays.\u201d[^1]\n\n"
         "See [the second story](../second/), [the map](../../media/share.gif) and "
-        "[her page](/mischief/actors/ana-lima/).\n\n![The harbour](../../media/share.gif)\n\n"
+        "[her page](/mischief/actors/ana-lima/).\n\n![The harbour](media/share.gif)\n\n"
         "[^1]: Said twice.\n"),
     "content/articles/second.md": (
         "---\ntitle: Second\ndate: 2024-05-08\nsummary: Plain words.\nsources:\n  - publisher: Wire\n"
