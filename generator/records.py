@@ -53,30 +53,44 @@ def _is_record(kind) -> bool:
 
 def to_data(value, kind):
     """value, of type kind, as JSON-able lists, dicts, strings and numbers."""
+    return _encoder(kind)(value)
+
+
+@functools.cache
+def _encoder(kind):
+    """The function that turns a value of type kind into data: worked out once a type."""
     inner = _optional(kind)
     if inner is not None:
-        return None if value is None else to_data(value, inner)
-    if kind is type(None):
-        return None
-    if kind in (bool, int, float, str):
-        return value
+        encode = _encoder(inner)
+        return lambda value: None if value is None else encode(value)
+    if kind is type(None) or kind in (bool, int, float, str):
+        return _same
     if kind is bytes:
-        return base64.b64encode(value).decode("ascii")
+        return lambda value: base64.b64encode(value).decode("ascii")
     if kind is dt.datetime:
-        return value.isoformat()
+        return dt.datetime.isoformat
     if _is_record(kind):
         hints = _hints(kind)
-        return {name: to_data(getattr(value, name), hints[name]) for name in _fields(kind)}
+        fields = tuple((name, _encoder(hints[name])) for name in _fields(kind))
+        return lambda value: {name: encode(getattr(value, name)) for name, encode in fields}
     origin, args = typing.get_origin(kind), typing.get_args(kind)
-    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        return [to_data(item, args[0]) for item in value]
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis or origin is list:
+        encode = _encoder(args[0])
+        return lambda value: [encode(item) for item in value]
     if origin is tuple:
-        return [to_data(item, arg) for item, arg in zip(value, args, strict=True)]
-    if origin in (list, frozenset):
-        return [to_data(item, args[0]) for item in (sorted(value) if origin is frozenset else value)]
+        encoders = tuple(_encoder(arg) for arg in args)
+        return lambda value: [encode(item) for item, encode in zip(value, encoders, strict=True)]
+    if origin is frozenset:
+        encode = _encoder(args[0])
+        return lambda value: [encode(item) for item in sorted(value)]
     if origin is dict and args[0] is str:
-        return {key: to_data(item, args[1]) for key, item in value.items()}
+        encode = _encoder(args[1])
+        return lambda value: {key: encode(item) for key, item in value.items()}
     raise TypeError(f"{kind} cannot be recorded")
+
+
+def _same(value):
+    return value
 
 
 def from_data(data, kind):

@@ -33,6 +33,23 @@ class CompiledTemplates(jinja2.BytecodeCache):
         self.store[bucket.key] = bucket.bytecode_to_string()
 
 
+class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, remembering its answer to whether an attribute is safe for
+    each type of object and name: Jinja's checks look at the object only through isinstance
+    (so its type decides), and pages ask some three hundred times each."""
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.safe: dict[tuple, bool] = {}
+
+    def is_safe_attribute(self, obj, attr, value) -> bool:
+        key = (type(obj), attr) if not isinstance(obj, type) else (type, obj, attr)  # a class: as itself
+        known = self.safe.get(key)
+        if known is None:
+            known = self.safe[key] = super().is_safe_attribute(obj, attr, value)
+        return known
+
+
 class OutsideSite(jinja2.TemplateError):
     """A template the build may not read: a link out of the site or into .git/."""
 
@@ -66,7 +83,7 @@ def environment(site_root: Path, compiled: CompiledTemplates | None = None) -> j
     function's globals, a module) to run code, as a Hugo site cannot exec, nor change the
     lists and mappings it is given, which every page shares."""
     folders = template_folders(site_root)
-    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
+    env = _Sandbox(
         bytecode_cache=compiled,
         loader=_Loader(site_root, folders),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
