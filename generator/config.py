@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .diagnostics import Diagnostics, Location
@@ -52,7 +52,16 @@ def normalise_base_url(value: str) -> str | None:
     path = parts.path or "/"
     if not path.endswith("/"):
         path += "/"
-    return f"{parts.scheme}://{parts.netloc}{path}"
+    # as an address must be written in a sitemap, a feed or a link: letters outside ASCII
+    # and characters a path may not hold percent-encoded (what is encoded already stays so)
+    path = quote(path, safe="/%!$&()*+,;=:@~-._")
+    netloc = parts.netloc
+    if not netloc.isascii():
+        try:
+            netloc = netloc.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    return f"{parts.scheme}://{netloc}{path}"
 
 
 def base_url_problem(raw: str, url: str) -> tuple[str, str] | None:
@@ -66,7 +75,7 @@ def base_url_problem(raw: str, url: str) -> tuple[str, str] | None:
         bare = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
         return ("base_url holds a user name or password, which the sitemap, the feed and the links "
                 "in every page would publish", f"leave them out: write {bare}")
-    if (odd := re.search(r"[\"'<>`{}|^\s\x00-\x1f\x7f]", url)) is not None:
+    if (odd := re.search(r"[\"'<>`{}|^\s\x00-\x1f\x7f]", raw.strip())) is not None:
         return (f"'{raw}' holds {odd.group()!r}, which may not stand in an address as it is",
                 f"percent-encode it (%{ord(odd.group()):02X}) or leave it out")
     if "\\" in parts.path:

@@ -262,3 +262,12 @@ def test_an_image_whose_name_has_a_space_is_found_and_sized(site, tmp_path):
     out = tmp_path / "out"
     assert build(root, output=out).ok
     assert '<img width="1" height="1" alt="The bay" src="/tiny/media/a%20b.gif">' in (out / "articles/first/index.html").read_text()
+
+
+def test_a_base_url_outside_ascii_is_written_percent_encoded_everywhere(site, tmp_path):
+    root = site({"site.yaml": "title: T\nbase_url: https://example.org/café/[1]/\n"})
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    assert "<loc>https://example.org/caf%C3%A9/%5B1%5D/articles/</loc>" in (out / "sitemap.xml").read_text()
+    page = (out / "index.html").read_text()
+    assert 'href="/caf%C3%A9/%5B1%5D/feed.xml"' in page and "café/" not in page.replace("caf%C3%A9", "")
