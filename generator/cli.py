@@ -1,4 +1,5 @@
-"""The command line: the only place that prints diagnostics and picks exit codes."""
+"""The command line: parses the arguments, prints a command's diagnostics and picks its exit code
+(the preview, serve.py, prints those of its rebuilds itself)."""
 
 from __future__ import annotations
 

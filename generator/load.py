@@ -224,7 +224,6 @@ class FileCache:
 
     def __init__(self):
         self.entries: dict[str, tuple[tuple, Source]] = {}
-        self.reads = 0
         self.stats: dict[str, tuple] | None = None
 
     def get(self, path: str) -> tuple[tuple | None, Source | None]:
@@ -285,7 +284,6 @@ def read_text(root: Path, path: Path | str, diags: Diagnostics, cache: FileCache
         return None
     source = Source(rel, text.replace("\r\n", "\n").replace("\r", "\n"), digest)
     if cache is not None:
-        cache.reads += 1
         cache.put(os.fspath(path), key, source)
     return source
 

@@ -73,7 +73,6 @@ class Event:
     description: str | None = None
     actors: tuple[Ref, ...] = ()
     place: str | None = None
-    shared: bool = False  # an explicit id, so other articles may tell the same event
 
 
 @dataclass(frozen=True)
@@ -466,7 +465,6 @@ def _read_event(fields: Fields, article: str, index: int, timezone: str) -> Even
         description=fields.markdown("description"),
         actors=fields.refs("actors"),
         place=fields.text("place", one_line=True),
-        shared=event_id is not None,
     )
 
 
