@@ -19,14 +19,14 @@ from . import forked, search, yamlio
 from .cache import DiskCache
 from .config import SiteConfig, read_config
 from .diagnostics import Diagnostic, Diagnostics, Location
-from .keys import KEY_VARIABLE, key_file, signing_key
+from .keys import signing_key
 from .markup import Markup, RenderedBody
 from .model import SLUG, SLUG_HINT, Actor, Article, read_actor, read_article
 from .render import PageCache, Superseded, render_pages
 from .theme import CompiledTemplates, environment, static_files, theme_key
 from .resolve import Reuse, SiteIndex, resolve
-from .write import (MANIFEST, Discard, Staging, WriteReport, finish_interrupted, stat_key, staging_folder,
-                    unsafe_output)
+from .write import (MANIFEST, Discard, Staging, WriteReport, finish_interrupted, linked_place, stat_key,
+                    staging_folder, unsafe_output)
 
 
 @dataclass
@@ -342,11 +342,11 @@ class Builder:
 
         staging = Discard()
         if write:
-            key = signing_key(root)
-            if key is None:
-                diags.error(Location(str(key_file())), "cannot keep this user's key, which signs the list of "
-                            "files a build writes", f"make {key_file().parent} writable, or set "
-                            f"{KEY_VARIABLE} to a secret of your own")
+            key = signing_key(root)  # None where no key can be kept: then the list goes unsigned
+            problem = linked_place(self.output)
+            if problem:
+                diags.error(Location(str(self.output)), f"will not write there: {problem}",
+                            "remove the link, or choose a real folder with --output")
                 return result
             try:
                 if finish_interrupted(self.output, key):
@@ -359,8 +359,9 @@ class Builder:
             problem = unsafe_output(self.output, root, key)
             if problem:
                 diags.error(Location(str(self.output)), f"will not write there: {problem}",
-                            "choose an empty folder, or the output/ folder of a previous build, with --output "
-                            "(an output/ made by a version of the generator older than its file list: delete it once)")
+                            "if the folder is a build of this site (by you as another user, before your "
+                            "~/.cache was cleared, or by an older version of the generator), delete it once "
+                            "and build again; otherwise choose an empty folder with --output")
                 return result
             staging = Staging(self.output, self.written, key)
         try:

@@ -57,7 +57,10 @@ def unsafe_output(output: Path, site_root: Path, key: bytes | None) -> str | Non
     if out.is_file():
         return "the output path is a file"
     if out.is_dir() and any(out.iterdir()) and read_manifest(out, key) is None:
-        return f"the output folder holds files that no build of yours wrote (it has no {MANIFEST} signed with your key)"
+        if (out / MANIFEST).is_file():
+            return (f"its list of files ({MANIFEST}) is not signed with your key, so it may not be your "
+                    "build's: one made by another user or with another key, or planted")
+        return f"the output folder holds files that no build of yours wrote (it has no {MANIFEST})"
     staging = staging_folder(output)
     if staging.exists() and not (staging / STAGING_MARK).exists() and (not staging.is_dir() or any(staging.iterdir())):
         return f"{staging} is in the way: the build stages its files there"
@@ -69,23 +72,27 @@ def read_manifest(folder: Path, key: bytes | None, name: str = MANIFEST) -> dict
     none, or it is not one of ours signed with key."""
     try:
         data = json.loads((folder / name).read_text(encoding="utf-8"))
-        files, signature = data["files"], bytes.fromhex(data["signature"])
+        files, signature = data["files"], bytes.fromhex(data.get("signature") or "")
     except (OSError, ValueError, RecursionError, TypeError, KeyError):
         return None
     if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
         return None
-    if data.get("generator") != GENERATOR or not keys.signed_by(key, _listing(files), signature):
+    if data.get("generator") != GENERATOR:
         return None
-    return files
+    if key is None:  # a machine where no key can be kept: lists are unsigned, and taken as they are
+        return files if not signature else None
+    return files if keys.signed_by(key, _listing(files), signature) else None
 
 
 def _listing(files: dict[str, str]) -> bytes:
-    return json.dumps(files, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    """What a list's signature is made from: a label (so that no other signed thing passes
+    for a list) and the list."""
+    return b"explainer output list\n" + json.dumps(files, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def _manifest(files: dict[str, bytes], key: bytes) -> bytes:
+def _manifest(files: dict[str, bytes], key: bytes | None) -> bytes:
     listing = {rel: files[rel].hex() for rel in sorted(files)}
-    signature = keys.sign(key, _listing(listing)).hex()
+    signature = keys.sign(key, _listing(listing)).hex() if key is not None else ""
     return json.dumps({"generator": GENERATOR, "files": listing, "signature": signature}, indent=0).encode("utf-8")
 
 
@@ -130,9 +137,20 @@ def _unlinked(folder: Path, rel: str) -> bool:
     return True
 
 
+def linked_place(output: Path) -> str | None:
+    """Why the output folder or the staging folder beside it cannot be used because it is a
+    link (a link planted in a repository could send the build's deletions anywhere)."""
+    for path in (output, staging_folder(output)):
+        if path.is_symlink():
+            return f"{path} is a link; the build writes and deletes only in a real folder"
+    return None
+
+
 def _clear(folder: Path) -> None:
     """Delete a staging folder, its mark last: a build stopped while deleting it leaves a
     folder the next build still knows as its own."""
+    if folder.is_symlink():
+        raise OSError(f"{folder} is a link, not a staging folder")
     for entry in os.scandir(folder):
         if entry.name != STAGING_MARK:
             if entry.is_dir(follow_symlinks=False):
@@ -181,7 +199,7 @@ class Staging:
     Safe to use from several processes forked after it is opened: each file is put by one of
     them, and what they report (put's return values) is given to commit by the parent."""
 
-    def __init__(self, output: Path, known: dict[str, tuple], key: bytes):
+    def __init__(self, output: Path, known: dict[str, tuple], key: bytes | None):
         self.output, self.known, self.key = output, known, key
         self.folder = staging_folder(output)
         self.staged: dict[str, bytes] = {}  # path -> digest, of files written to the staging folder

@@ -57,7 +57,7 @@ def test_a_folder_with_a_nojekyll_but_no_manifest_is_refused_and_left_alone(site
     result = run_cli("build", "--site", str(root), "--output", str(pages), "--no-search")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "will not write there: the output folder holds files that no build of yours wrote " \
-        f"(it has no {MANIFEST} signed with your key)" in result.stderr
+        f"(it has no {MANIFEST})" in result.stderr
     assert tree_digest(pages) == before
 
 
@@ -153,7 +153,7 @@ def test_an_output_folder_planted_with_a_manifest_of_its_own_is_refused(site, tm
     (out / MANIFEST).write_text(json.dumps({"generator": "explainer", "files": {"link/keep.txt": "00"},
                                             "signature": "00" * 32}))
     result = run_cli("build", "--site", str(root), "--no-search")
-    assert result.returncode == 1 and "signed with your key" in result.stderr
+    assert result.returncode == 1 and "is not signed with your key" in result.stderr
     assert (victim / "keep.txt").read_text() == "mine" and (out / "evil.html").exists()
 
 
@@ -185,3 +185,41 @@ def test_a_planted_staging_folder_with_a_commit_is_not_finished(site, tmp_path):
     result = build(root, output=out)
     assert result.ok and not any("cut short" in d.message for d in result.diagnostics.items)
     assert (victim / "keep.txt").read_text() == "mine" and not (out / "a").exists()
+
+
+def test_a_staging_folder_or_output_that_is_a_link_is_refused_and_nothing_is_deleted(site, tmp_path):
+    """A link committed as .output.staging (to the site itself) or as output/ would send the
+    build's clearing and moving anywhere."""
+    root = site({".git/HEAD": "ref: refs/heads/main\n", "notes.txt": "mine"})
+    (root / ".output.staging").symlink_to(".", target_is_directory=True)
+    (root / ".explainer-staging").write_text("")
+    def site_files():  # the cache the build keeps for itself aside
+        return {path: digest for path, digest in tree_digest(root).items() if not path.startswith(".explainer-cache/")}
+
+    before = site_files()
+    result = run_cli("build", "--site", str(root), "--no-search")
+    assert result.returncode == 1 and "is a link; the build writes and deletes only in a real folder" in result.stderr
+    assert site_files() == before
+    (root / ".output.staging").unlink()
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (root / "output").symlink_to(victim, target_is_directory=True)
+    assert run_cli("build", "--site", str(root), "--no-search").returncode == 1
+    assert run_cli("build", "--site", str(root), "--no-search").returncode == 1
+    assert list(victim.iterdir()) == []
+
+
+def test_without_a_key_the_list_goes_unsigned_and_builds_go_on(site, tmp_path, monkeypatch):
+    """Where no key can be kept (a HOME that is a file, as on some build machines), the build
+    still works, with an unsigned list that only such a machine accepts."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(write_files(tmp_path, {"afile": ""}) / "afile"))
+    monkeypatch.delenv("EXPLAINER_CACHE_KEY", raising=False)
+    root = site()
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    assert '"signature": ""' in (out / MANIFEST).read_text()
+    write_files(root, {"content/articles/second.md": SECOND})
+    assert build(root, output=out).ok and (out / "articles/second/index.html").exists()
+    monkeypatch.setenv("EXPLAINER_CACHE_KEY", "a key after all")
+    result = build(root, output=out)
+    assert not result.ok and "is not signed with your key" in result.diagnostics.errors[0].message
