@@ -55,13 +55,7 @@ def normalise_base_url(value: str) -> str | None:
     # as an address must be written in a sitemap, a feed or a link: letters outside ASCII
     # and characters a path may not hold percent-encoded (what is encoded already stays so)
     path = quote(path, safe="/%!$&()*+,;=:@~-._")
-    netloc = parts.netloc
-    if not netloc.isascii():
-        try:
-            netloc = netloc.encode("idna").decode("ascii")
-        except UnicodeError:
-            return None
-    return f"{parts.scheme}://{netloc}{path}"
+    return f"{parts.scheme}://{parts.netloc}{path}"
 
 
 def base_url_problem(raw: str, url: str) -> tuple[str, str] | None:
@@ -75,10 +69,15 @@ def base_url_problem(raw: str, url: str) -> tuple[str, str] | None:
         bare = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
         return ("base_url holds a user name or password, which the sitemap, the feed and the links "
                 "in every page would publish", f"leave them out: write {bare}")
+    if not parts.netloc.isascii():
+        return (f"'{raw}' has a host name outside ASCII",
+                "write the host in its xn-- form, as your domain registrar shows it")
+    if re.search(r"%(?![0-9A-Fa-f]{2})", raw):
+        return (f"'{raw}' has a '%' that starts no %XX escape", "write %25 for a percent sign, or leave it out")
     if (odd := re.search(r"[\"'<>`{}|^\s\x00-\x1f\x7f]", raw.strip())) is not None:
         return (f"'{raw}' holds {odd.group()!r}, which may not stand in an address as it is",
                 f"percent-encode it (%{ord(odd.group()):02X}) or leave it out")
-    if "\\" in parts.path:
+    if "\\" in raw:
         return (f"'{raw}' has a backslash in its path, which browsers read as '/'",
                 "write '/' between the parts of the path, or leave the backslash out")
     if any(unquote(part) in (".", "..") for part in parts.path.split("/")):

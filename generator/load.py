@@ -138,12 +138,16 @@ def files_under(root: Path, folder: Path, diags: Diagnostics | None) -> list[Pat
 MEDIA_SUFFIXES = frozenset(
     ".png .jpg .jpeg .gif .webp .avif .svg .ico .bmp .tif .tiff .heic "
     ".mp3 .m4a .aac .oga .ogg .opus .wav .flac .mp4 .m4v .webm .ogv .mov .vtt .srt "
-    ".pdf .txt .csv .tsv .json .geojson .zip .docx .xlsx .pptx .odt .ods .odp .epub .woff .woff2".split())
+    ".avi .mpg .mpeg .pdf .txt .csv .tsv .json .geojson .parquet .ics .zip .doc .docx .xls .xlsx .ppt .pptx "
+    ".rtf .odt .ods .odp .odg .epub .woff .woff2 .ttf .otf".split())
+# What an operating system leaves in a folder of pictures: not the site's, passed over.
+SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db"})
 SVG = "{http://www.w3.org/2000/svg}"
 _SVG_ACTIVE_TAGS = {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"}
 _SVG_URL_ATTRIBUTES = {"href", "src", "from", "to", "values", "by", "action", "formaction"}
 _XHTML = "{http://www.w3.org/1999/xhtml}"  # HTML inside an SVG runs as HTML does
-_INSTRUCTION = re.compile(r"<\?(?!xml[\s?])")  # any <?...?> but the XML declaration
+_INSTRUCTION = re.compile(r"<\?xml-stylesheet", re.I)  # a stylesheet, which may be a program (XSLT)
+_PICTURE_DATA = re.compile(r"data:image/(png|jpeg|gif|webp);", re.I)  # a picture inside an <image>
 
 
 def active_media(path: Path) -> str | None:
@@ -173,7 +177,7 @@ def active_svg(path: Path) -> str | None:
     if "<!DOCTYPE" in text.upper() or "<!ENTITY" in text.upper():
         return "the SVG has a DOCTYPE or entities, which are not published"
     if _INSTRUCTION.search(text):  # before the root too, where the parser would not keep one
-        return "the SVG holds a processing instruction (<?...?>), which could load a stylesheet that runs script"
+        return "the SVG asks for a stylesheet (<?xml-stylesheet?>), which could be a program that runs script"
     try:
         root = etree.fromstring(data)
     except etree.ParseError as exc:
@@ -189,7 +193,9 @@ def active_svg(path: Path) -> str | None:
             if name.startswith("on"):
                 return f"the SVG has an event handler ({name}), which runs script"
             plain = "".join(value.split()).lower()
-            if name in _SVG_URL_ATTRIBUTES and ("javascript:" in plain or "data:" in plain or "vbscript:" in plain):
+            picture = tag == "image" and name == "href" and _PICTURE_DATA.match(plain)
+            if name in _SVG_URL_ATTRIBUTES and not picture and ("javascript:" in plain or "data:" in plain
+                                                                 or "vbscript:" in plain):
                 return f"the SVG's {name} is a script or data address"
             if tag in ("set", "animate") and name == "attributename" and plain.endswith("href"):
                 return "the SVG animates a link's address, which could make it run script"
@@ -342,11 +348,13 @@ def read_site(root: Path, diags: Diagnostics, cache: FileCache | None = None) ->
     media_root = content / "media"
     media = []
     for path in files_under(root, media_root, diags):
+        if path.name.lower() in SYSTEM_FILES:
+            continue
         problem = active_media(path)
         if problem:
             diags.error(Location(path.relative_to(root).as_posix()), problem,
-                        "publish pages and scripts as articles or templates; for an image, "
-                        "export it again as a plain SVG, PNG or JPEG")
+                        "media/ publishes pictures, sound, video, documents, data and fonts; put any other "
+                        "file in a .zip, write a page as an article, and export an SVG again as a plain SVG")
         else:
             media.append((path.relative_to(media_root).as_posix(), path))
     return SiteSources(

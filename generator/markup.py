@@ -471,11 +471,12 @@ class Markup:
 
         def written(src: str) -> int:
             """Where in the text the image with this address is written, or -1."""
-            for before, behind in (("](", ""), ('src="', '"'), ("src='", "'"), ("", "")):
-                found = text.find(before + src + behind, after[0])
-                if found >= 0:
-                    after[0] = found + len(before + src + behind)
-                    return found + len(before)
+            for start in (after[0], 0):  # after the last image, else anywhere (a reference written below)
+                for before, behind in (("](", ""), ('src="', '"'), ("src='", "'"), ("", "")):
+                    found = text.find(before + src + behind, start)
+                    if found >= 0:
+                        after[0] = found + len(before + src + behind)
+                        return found + len(before)
             return -1
 
         def image(match) -> str:

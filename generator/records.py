@@ -56,7 +56,7 @@ def to_data(value, kind):
     return _encoder(kind)(value)
 
 
-@functools.cache
+@functools.cache  # a pure memo of what each type's annotation says, the same for every build
 def _encoder(kind):
     """The function that turns a value of type kind into data: worked out once a type."""
     inner = _optional(kind)
@@ -69,10 +69,9 @@ def _encoder(kind):
         return lambda value: base64.b64encode(value).decode("ascii")
     if kind is dt.datetime:
         return dt.datetime.isoformat
-    if _is_record(kind):
-        hints = _hints(kind)
-        fields = tuple((name, _encoder(hints[name])) for name in _fields(kind))
-        return lambda value: {name: encode(getattr(value, name)) for name, encode in fields}
+    if _is_record(kind):  # its fields' encoders found on first use, so a type may hold itself
+        hints, names = _hints(kind), _fields(kind)
+        return lambda value: {name: _encoder(hints[name])(getattr(value, name)) for name in names}
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis or origin is list:
         encode = _encoder(args[0])

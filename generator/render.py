@@ -336,7 +336,12 @@ class Pages:
                              "check the names the template uses against the default theme's")
             return None
         except jinja2.sandbox.SecurityError as exc:
+            changes = any(f"'{name}'" in str(exc) for name in ("append", "extend", "insert", "pop", "remove",
+                                                                "update", "clear", "add", "setdefault"))
             self.diags.error(runtime_location(exc, template), f"template error while rendering {path}: {exc}",
+                             "a template may not change the lists and mappings it is given or makes: "
+                             "collect values in a namespace instead, {% set ns = namespace(items=[]) %} ... "
+                             "{% set ns.items = ns.items + [item] %}" if changes else
                              "a template may use the values it is given, not Python's internals")
             return None
         except Exception as exc:  # noqa: BLE001 - raised by the template's own code, its mistake

@@ -36,14 +36,15 @@ class CompiledTemplates(jinja2.BytecodeCache):
 class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox, remembering its answer to whether an attribute is safe for
     each type of object and name: Jinja's checks look at the object only through isinstance
-    (so its type decides), and pages ask some three hundred times each."""
+    (so its type and __class__ decide), and pages ask some three hundred times each."""
 
     def __init__(self, **options):
         super().__init__(**options)
         self.safe: dict[tuple, bool] = {}
 
     def is_safe_attribute(self, obj, attr, value) -> bool:
-        key = (type(obj), attr) if not isinstance(obj, type) else (type, obj, attr)  # a class: as itself
+        # isinstance sees an object's __class__ too (a proxy's differs from its type); a class: as itself
+        key = (type(obj), obj.__class__, attr) if not isinstance(obj, type) else (type, obj, attr)
         known = self.safe.get(key)
         if known is None:
             known = self.safe[key] = super().is_safe_attribute(obj, attr, value)
@@ -160,10 +161,13 @@ def runtime_location(exc: Exception, template: str) -> Location:
     return found or Location(f"templates/{template}")
 
 
+GENERATOR = Path(__file__).resolve().parent
+
+
 def raised_in_template(exc: Exception) -> bool:
-    """Whether the innermost frame of exc's traceback is a template's (not Python's code
-    that a template called)."""
+    """Whether exc is the template's doing: raised by the template's code or by Jinja's and
+    Python's on its behalf, not by the generator's own code that the template called."""
     tb = exc.__traceback__
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
-    return tb is not None and tb.tb_frame.f_code.co_filename.endswith(TEMPLATE_SUFFIXES)
+    return tb is None or not Path(tb.tb_frame.f_code.co_filename).resolve().is_relative_to(GENERATOR)

@@ -271,3 +271,10 @@ def test_a_base_url_outside_ascii_is_written_percent_encoded_everywhere(site, tm
     assert "<loc>https://example.org/caf%C3%A9/%5B1%5D/articles/</loc>" in (out / "sitemap.xml").read_text()
     page = (out / "index.html").read_text()
     assert 'href="/caf%C3%A9/%5B1%5D/feed.xml"' in page and "café/" not in page.replace("caf%C3%A9", "")
+
+
+def test_an_image_in_the_text_is_reported_where_it_is_written_even_after_a_reference(site):
+    body = MINIMAL["content/articles/first.md"] + "\nSee [the map][r].\n\n![](media/b.gif)\n\n[r]: media/a.gif\n"
+    root = site({"content/articles/first.md": body, "content/media/a.gif": "", "content/media/b.gif": ""})
+    result = build(root, write=False)
+    assert [str(d.location) for d in result.diagnostics.errors] == ["content/articles/first.md:15:5"]
