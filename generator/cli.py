@@ -84,9 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def print_diagnostics(diags: Diagnostics, stream=sys.stderr) -> None:
+def print_diagnostics(diags: Diagnostics, stream=None) -> None:
     for diagnostic in diags.sorted():
-        print(diagnostic.format(), file=stream)
+        print(diagnostic.format(), file=stream or sys.stderr)
 
 
 def _summary(diags: Diagnostics, output: str | None) -> str:

@@ -67,9 +67,9 @@ def test_a_bug_in_the_generator_is_one_line_and_exit_status_3(monkeypatch, capsy
 def test_an_error_in_the_generators_own_code_called_by_a_template_is_a_bug_not_a_template_error(monkeypatch, capsys):
     from generator import cli, render
 
-    def broken(self, date):
-        raise RuntimeError("a helper of the generator's failed")
-
-    monkeypatch.setattr(render.Pages, "time_tag", broken)
+    made = {}  # a helper whose code is the generator's own, as render.py's are
+    exec(compile("def broken(self, date):\n    raise RuntimeError(\"a helper of the generator's failed\")\n",
+                 render.__file__, "exec"), made)
+    monkeypatch.setattr(render.Pages, "time_tag", made["broken"])
     assert cli.main(["check", "--site", str(ROOT / "tests/invalid/_base")]) == cli.EXIT_BUG
     assert "error: the generator failed: RuntimeError: a helper of the generator's failed" in capsys.readouterr().err
