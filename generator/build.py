@@ -210,7 +210,8 @@ class Builder:
         # a builder that builds once has no use for the texts of the files it read
         self.files = loader.FileCache() if not once else None
         self.actors, self.prepared = _Memo(), _Memo()  # prepared: (article, rendered body) of each article file
-        self.disk = DiskCache(site_root) if cache else None
+        self.key = signing_key(site_root)  # signs the cache and the output's list; None if none can be kept
+        self.disk = DiskCache(site_root, self.key) if cache else None
         self.pages = PageCache()
         self.linked = Reuse()  # pieces of the last build's linking
         self.before: dict[str, Article] = {}  # the articles of the last build, by file
@@ -342,7 +343,7 @@ class Builder:
 
         staging = Discard()
         if write:
-            key = signing_key(root)  # None where no key can be kept: then the list goes unsigned
+            key = self.key  # None where no key can be kept: then the list goes unsigned
             problem = linked_place(self.output)
             if problem:
                 diags.error(Location(str(self.output)), f"will not write there: {problem}",

@@ -48,10 +48,11 @@ def fingerprint() -> str:
 class DiskCache:
     """Signed records of typed values, in files named by the hash of their key, one folder per kind."""
 
-    def __init__(self, site_root: Path):
+    def __init__(self, site_root: Path, secret: bytes | None = None):
+        """secret: the key to sign with, when the caller has it already (keys.signing_key)."""
         self.base = site_root / FOLDER
         self.folder = self.base / fingerprint()
-        self.secret = keys.signing_key(site_root)
+        self.secret = secret if secret is not None else keys.signing_key(site_root)
         self.working = self.secret is not None  # False once writing fails: the build goes on without
 
     def path(self, kind: str, key) -> Path:
