@@ -15,14 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import load as loader
-from . import forked, search, yamlio
+from . import search, yamlio
 from .cache import DiskCache
 from .config import SiteConfig, read_config
 from .diagnostics import Diagnostic, Diagnostics, Location
 from .keys import signing_key
 from .markup import Markup, RenderedBody
 from .model import SLUG, SLUG_HINT, Actor, Article, read_actor, read_article
-from .render import PageCache, Superseded, render_pages
+from .render import Superseded
+from .reuse import EMPTY, Digests, Records, make_pages
 from .theme import CompiledTemplates, environment, static_files, theme_key
 from .resolve import Reuse, SiteIndex, resolve
 from .write import (MANIFEST, Discard, Staging, WriteReport, finish_interrupted, linked_place, stat_key,
@@ -37,6 +38,7 @@ class BuildResult:
     report: WriteReport | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     superseded: bool = False  # given up for a newer build: nothing written, nothing wrong
+    rendered: list[str] = field(default_factory=list)  # pages made again, not kept from the last build
 
     def lap(self, stage: str, started: float) -> float:
         now = time.perf_counter()
@@ -88,6 +90,7 @@ class OutputRecord:
     signature: str  # of everything the build was made from (Builder._signature)
     paths: tuple[str, ...]
     searched: bool
+    pages: Records  # what each page read when it was last made (reuse.py)
 
 
 class _Memo:
@@ -212,7 +215,8 @@ class Builder:
         self.actors, self.prepared = _Memo(), _Memo()  # prepared: (article, rendered body) of each article file
         self.key = signing_key(site_root)  # signs the cache and the output's list; None if none can be kept
         self.disk = DiskCache(site_root, self.key) if cache else None
-        self.pages = PageCache()
+        self.records: Records = EMPTY  # what each page of the last build read (reuse.py)
+        self.digests = Digests()
         self.linked = Reuse()  # pieces of the last build's linking
         self.before: dict[str, Article] = {}  # the articles of the last build, by file
         self.written: dict[str, tuple] = {}
@@ -224,7 +228,7 @@ class Builder:
         if self.disk is not None and once:
             saved = self.disk.load("output", str(self.output.resolve()), OutputRecord)
             if saved is not None:  # what the last command-line build left in output/
-                self.written, self.searched = saved.written, saved.searched
+                self.written, self.searched, self.records = saved.written, saved.searched, saved.pages
                 self._last = (saved.signature, None, list(saved.paths))
 
     def markup(self, config: SiteConfig | None) -> Markup:
@@ -384,11 +388,8 @@ class Builder:
             early = (lambda pages: on_first({**assets, **pages})) if on_first else None
             workers = self._workers(len(index.articles))
             try:
-                if workers > 1:
-                    made = forked.render_pages(index, env, diags, self.pages, theme, staging, workers, self.search)
-                else:
-                    made = render_pages(index, env, diags, self.pages, theme, staging, first, early,
-                                        search=self.search, stop=stop)
+                made, records, result.rendered = make_pages(index, env, diags, staging, self.records, self.digests, theme,
+                                           self.search, first, early, stop, workers)
             except Superseded:
                 result.superseded = True
                 return result
@@ -397,6 +398,7 @@ class Builder:
             if diags.errors or not write:
                 return result
             result.report = staging.commit()
+            self.records = records
         except OSError as exc:
             diags.error(Location(str(exc.filename or self.output)), f"cannot write the site: {exc.strerror or exc}",
                         "make room on the disk, or make the folder writable, and build again: "
@@ -463,7 +465,8 @@ class Builder:
         if self.disk is not None and self._last is not None:
             signature, _, paths = self._last
             self.disk.save("output", str(self.output.resolve()),
-                           OutputRecord(self.written, signature, tuple(paths), self.searched), OutputRecord)
+                           OutputRecord(self.written, signature, tuple(paths), self.searched, self.records),
+                           OutputRecord)
 
     def _workers(self, articles: int) -> int:
         """How many processes render the pages: all cores for a big site built once, when

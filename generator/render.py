@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 from collections import OrderedDict
+from dataclasses import dataclass
 from html import unescape as html_unescape
 from urllib.parse import unquote
 
@@ -16,7 +16,7 @@ from .dates import MONTHS
 from .diagnostics import Diagnostics, Location
 from .load import LINK_HINT
 from .markup import IMAGE_TAG
-from .resolve import Identical, Reuse, SiteIndex
+from .resolve import SiteIndex
 from .structured import Urls
 from .theme import OutsideSite, raised_in_template, runtime_location, template_file
 
@@ -59,9 +59,6 @@ def _timeline_groups(events):
     return groups
 
 
-EVERYTHING = object()  # the key of pages that may show anything in the site
-
-
 def _pager(base: str, number: int, count: int) -> dict | None:
     """Links between the pages of a long list: base, base/page/2/, ..."""
     if count <= 1:
@@ -75,61 +72,72 @@ def _pager(base: str, number: int, count: int) -> dict | None:
             "next": path(number + 1) if number < count else None}
 
 
-class PageCache:
-    """The digest of each page's bytes with the inputs they were rendered from, for the next
-    build.
+@dataclass
+class Facts:
+    """What planning works out that pages show. Pages read it, as they read the site, through
+    the view they are given (see Pages), so that what a page read of it is known too."""
 
-    Inputs are the model objects themselves, compared with ==, so a page is reused only when
-    everything it shows is equal (and output/ still holds it); inputs are not hashed."""
+    event_pages: dict[str, str]  # event id -> its page of the timeline, once the timeline is split
+    timeline: dict[str, tuple]  # path -> (year, page number, pages in the year, events), when split
+    years: tuple[tuple[int, int], ...]  # (year, events in it), when the timeline is split
+    events_of: dict[str, list]  # article slug -> the events it tells
+    search: bool  # whether the site has a search page
+    paths: tuple[str, ...] = ()  # every page planned, once all are
 
-    def __init__(self):
-        self.everything: object = None  # the last build's whole-site key
-        self.pages: dict[str, tuple[object, bytes]] = {}  # path -> (inputs, digest)
-        self.fragments: dict[object, Markup] = {}  # pieces many pages share: quotes, events, cards
-        self.json = Reuse()  # the JSON of the data files' entries
-        self.inputs = Reuse()  # the inputs of pages and fragments, by the objects they show
-        self.theme: object = None
-        self.rendered = 0
-        self.reused = 0
+
+def _plain(value) -> bool:
+    return value is None or isinstance(value, (str, int, float)) or \
+        (isinstance(value, tuple) and all(map(_plain, value)))
+
+
+def _share_here() -> callable:
+    """share() for a plan run on its own: each piece made once for the same item."""
+    made: dict = {}
+
+    def share(key, item, make):
+        found = made.get(key)
+        if found is None or found[0] is not item:
+            found = made[key] = (item, make())
+        return found[1]
+    share.clear = made.clear
+    return share
 
 
 class Pages:
-    def __init__(self, index: SiteIndex, env: jinja2.Environment, diags: Diagnostics, cache: PageCache,
-                 theme: tuple, search: bool = False):
-        self.index, self.env, self.diags = index, env, diags
-        config = index.config
-        self.timeline = _timeline_parts(index.events) if len(index.events) > SPLIT else None
-        self.urls = Urls(config.prefix, config.origin,
-                         {e.id: path for path, _, _, _, events in self.timeline or () for e in events})
-        self.plan: list[tuple[str, object, object]] = []  # (path, inputs key, make)
-        self.cache = cache
-        self.fresh: dict[str, tuple[object, bytes]] = {}
-        theme, own_templates = theme
-        self.search = search
-        self.common_key = (theme, config, search, tuple(sorted(index.image_sizes.items())))
-        self.own_templates = own_templates
-        if self.cache.theme != self.common_key:
-            self.cache.fragments, self.cache.theme = {}, self.common_key
-        self.fragments: dict[object, Markup] = {}
-        self.by_item: dict[tuple, Markup] = {}
-        self.keep_inputs = True  # work out the inputs of pages and fragments, for the next build
+    """The plan of the site's pages, and the making of each.
+
+    Everything a page shows is read, while it is made, from self.index, self.facts and the
+    templates, never from values kept aside when the page was planned: a planned page holds
+    its address and plain values only (page() refuses anything else), so that a view that
+    watches what pages read (reuse.py) sees all of it. watch(root, value) gives that view
+    (by default the value itself); share(key, item, make) makes a piece that many pages show
+    (a quote, an event, a card) once for each item."""
+
+    # what every page reads through the globals its templates are given (config, search_enabled)
+    EVERYWHERE = (("site", "config"), ("plan", "search"))
+
+    def __init__(self, index: SiteIndex, env: jinja2.Environment, diags: Diagnostics, search: bool = False,
+                 watch=None, share=None):
+        watch = watch or (lambda root, value: value)
+        self.env, self.diags, self.search = env, diags, search
+        self.share = share or _share_here()
+        self.index = watch("site", index)
+        timeline = _timeline_parts(index.events) if len(index.events) > SPLIT else ()
+        years = {}
+        for path, year, number, count, events in timeline:
+            years[year] = years.get(year, 0) + len(events)
+        events_of: dict[str, list] = {}
+        for event in index.events:
+            for slug in event.articles:
+                events_of.setdefault(slug, []).append(event)
+        self._facts = Facts(event_pages={e.id: part[0] for part in timeline for e in part[4]},
+                            timeline={part[0]: part[1:] for part in timeline},
+                            years=tuple(years.items()), events_of=events_of, search=search)
+        self.facts = watch("plan", self._facts)
+        self.urls = Urls(index.config.prefix, index.config.origin, self.facts.event_pages)
+        self.plan: list[tuple[str, object]] = []  # (path, make), make() -> the page's bytes or None
+        self._first: list[str] = []
         env.globals.update(self.common())
-
-    @functools.cached_property
-    def everything(self) -> tuple:
-        """Everything a page could show: the key of the pages that list the whole site, and of
-        every page when the site has templates of its own, which may show anything. Worked
-        out when the first such page is planned to be made, after the pages opened first."""
-        index = self.index
-        return (self.common_key, tuple(index.articles), tuple(index.actors.values()),
-                tuple(index.events), tuple(index.quotes), tuple(index.bodies.items()),
-                tuple(index.actor_summaries.items()), tuple(index.article_summaries.items()),
-                tuple((k, tuple(v)) for k, v in index.related.items()))
-
-    @functools.cached_property
-    def nothing_changed(self) -> bool:
-        """Compared once, not once a page: the pages keyed by it are many at scale."""
-        return self.cache.everything == self.everything
 
     def names(self, slugs) -> Markup:
         """Actor links for a list of slugs: 'A, B and C'."""
@@ -140,10 +148,10 @@ class Pages:
         return Markup(", ".join(links[:-1]) + " and " + links[-1])
 
     def common(self) -> dict:
-        urls = self.urls
+        urls, index = self.urls, self.index
         return {
-            "site": self.index,
-            "config": self.index.config,
+            "site": index,
+            "config": index.config,
             "url": urls.path,
             "abs_url": urls.absolute,
             "article_url": lambda slug: urls.path(Urls.article(slug)),
@@ -151,8 +159,8 @@ class Pages:
             "quote_url": lambda quote: urls.path(Urls.quote(quote)),
             "event_url": lambda event: urls.path(urls.event(event)),
             "names": self.names,
-            "actor_for": self.index.actors.get,
-            "search_enabled": self.search,
+            "actor_for": index.actors.get,
+            "search_enabled": self.facts.search,
             "event_item": self.event_item,
             "quote_item": self.quote_item,
             "article_item": self.article_item,
@@ -174,7 +182,7 @@ class Pages:
     def sized(self, html: str) -> str:
         """An article's HTML with the size written into each of its media images (whose
         addresses markup made the site's)."""
-        if "<img" not in html or not self.index.image_sizes:
+        if "<img" not in html:
             return html
         media = f'src="{escape(self.index.config.prefix)}media/'
 
@@ -199,121 +207,45 @@ class Pages:
         return structured.absolute_links(self.index.bodies[article.slug],
                                          self.urls.absolute(Urls.article(article.slug)), ids=False)
 
-    def _fragment(self, macro: str, item, inputs, options: dict) -> Markup:
-        """A macro of _macros.html for item, rendered once per distinct input and reused
-        across pages and builds. Within a build the item itself tells (the model does not
-        change while pages are made); across builds, its inputs(item) compared with ==."""
+    def _fragment(self, macro: str, item, options: dict) -> Markup:
+        """A macro of _macros.html for item, made once for the item and options in a build."""
         settings = tuple(sorted(options.items())) if options else ()
-        quick = (macro, id(item), settings)
-        html = self.by_item.get(quick)
-        if html is not None:
-            return html
-        key = (macro, inputs(item), settings) if self.keep_inputs else None  # no next build to reuse it
-        if key is not None:
-            html = self.fragments.get(key) or self.cache.fragments.get(key)
-        if html is None:
-            html = getattr(self.env.get_template("_macros.html").module, macro)(item, **options)
-        if key is not None:
-            self.fragments[key] = html
-        self.by_item[quick] = html
-        return html
-
-    def _same(self, kind: str, shown: tuple, make, more=None):
-        """The inputs make() works out for the objects shown, as the last build worked them
-        out while those are the same objects, the actors are the same (actors_now) and more
-        is equal: an article, event or quote object is replaced when it changes (see
-        Builder._as_before)."""
-        return self.cache.inputs.get(kind, shown, (self.index.actors_now, more), make)
-
-    def _shown(self, items) -> tuple:
-        """What a page listing these events or quotes shows of them: as _event_key or
-        _quote_key tell, which stay the same while the objects and the actors do."""
-        return (self.index.actors_now, Identical(items))
-
-    def _event_key(self, event) -> tuple:
-        """What is shown of an event: the event, its actors, the titles of its articles."""
-        return self._same("event", (event,), lambda: (
-            event, self._actors(event.actors), tuple(self.index.article(a).title for a in event.articles)))
-
-    def _quote_key(self, quote) -> tuple:
-        """What is shown of a quote: the quote, its speaker and subjects, its article."""
-        return self._same("quote", (quote,), lambda: (
-            quote, self.index.actors.get(quote.speaker.slug), self._actors(r.slug for r in quote.about),
-            self._card(self.index.article(quote.article))))
+        return self.share((macro, id(item), settings), item,
+                          lambda: getattr(self.env.get_template("_macros.html").module, macro)(item, **options))
 
     def event_item(self, event, **options) -> Markup:
-        return self._fragment("event_item", event, self._event_key, options)
+        return self._fragment("event_item", event, options)
 
     def quote_item(self, quote, **options) -> Markup:
-        return self._fragment("quote_item", quote, self._quote_key, options)
+        return self._fragment("quote_item", quote, options)
 
     def article_item(self, article, **options) -> Markup:
-        return self._fragment("article_item", article, self._card, options)
+        return self._fragment("article_item", article, options)
 
     def actor_card(self, actor) -> Markup:
-        return self._fragment("actor_card", actor, lambda a: a, {})
+        return self._fragment("actor_card", actor, {})
 
     @staticmethod
     def time_tag(date) -> Markup:
         """A date as <time>, with the precision it has ("March 2022")."""
         return Markup('<time datetime="{}">{}</time>').format(date.iso(), date.display())
 
-    def page(self, path: str, template: str, inputs=None, context=dict) -> None:
-        """Plan a page: rendered from template with context() unless its inputs are those of
-        the page the last build made, whose bytes are then reused. Without inputs, a page may
-        show anything in the site."""
-        key = EVERYTHING if inputs is None or self.own_templates else inputs
-        self.plan.append((path, key, lambda: self._render(path, template, **context())))
+    def page(self, path: str, template: str, context=dict) -> None:
+        """Plan a page: template rendered with context(), which reads what it shows then."""
+        kept = (*(c.cell_contents for c in getattr(context, "__closure__", None) or ()),
+                *(getattr(context, "__defaults__", None) or ()))
+        for value in kept:
+            if value is not self and not _plain(value):
+                raise TypeError(f"the plan of {path} keeps a {type(value).__name__}: a page reads what it "
+                                "shows from self.index and self.facts as it is made, and keeps only plain values")
+        self.plan.append((path, lambda: self._render(path, template, **context())))
 
     def data(self, path: str, make) -> None:
-        """Plan a JSON file whose text (with its final new line) make() returns, remade when
-        anything in the site changed."""
-        self.plan.append((path, EVERYTHING, lambda: make().encode("utf-8")))
+        """Plan a JSON file whose text (with its final new line) make() returns."""
+        self.plan.append((path, lambda: make().encode("utf-8")))
 
     def constant(self, path: str, data: bytes) -> None:
-        self.plan.append((path, ("constant", data), lambda: data))
-
-    def run(self, staging, first=(), on_first=None, stop=None) -> None:
-        """Render the plan into staging, the paths in first before the others; on_first(pages)
-        is called with those pages once they are ready, while the rest are still being made.
-        stop() is asked between the pages after the first ones: when it says so, the build
-        gives up (Superseded), as a newer one is due."""
-        first = set(first)
-        ordered = sorted(self.plan, key=lambda item: item[0] not in first)
-        early = {}
-        for number, (path, key, make) in enumerate(ordered):
-            data, key = self.one(staging, path, key, make)
-            if path in first and path in self.fresh:
-                early[path] = data if data is not None else (staging.output / path).read_bytes()
-            if on_first is not None and (number + 1 == len(ordered) or ordered[number + 1][0] not in first):
-                if early and not self.diags.errors:
-                    on_first(early)
-                on_first = None
-            elif on_first is None and stop is not None and stop():
-                raise Superseded()
-
-    def one(self, staging, path: str, key, make):
-        """Render one planned page into staging unless output/ holds it as the last build
-        made it: (its bytes or None when reused, its inputs). Without keep_inputs, the inputs
-        of a page that the last build did not make are not worked out."""
-        previous = self.cache.pages.get(path)
-        if previous is None and not self.keep_inputs:
-            key = ELSEWHERE
-        elif key is not EVERYTHING:  # inputs are worked out only now, so the first pages come quickly
-            key = (self.common_key, key() if callable(key) else key)
-        if previous is not None and (previous[0] is key and self.nothing_changed
-                                     if key is EVERYTHING else previous[0] == key) \
-                and staging.current(path, previous[1]):
-            staging.keep(path, previous[1])
-            self.fresh[path] = previous
-            self.cache.reused += 1
-            return None, key
-        data = make()
-        self.cache.rendered += 1
-        if data is not None:
-            _, sum_, _ = staging.put(path, data)
-            self.fresh[path] = (key, sum_)
-        return data, key
+        self.plan.append((path, lambda: data))
 
     def _render(self, path: str, template: str, **context) -> bytes | None:
         if callable(context.get("ld")):
@@ -353,140 +285,157 @@ class Pages:
             return None
         return text.encode("utf-8")
 
-    def plan_alone(self, paths) -> bool:
-        """Plan the pages at paths, when they can be planned without the rest of the site
-        (articles' pages can): whether they were. For the pages open in the preview."""
-        index, alone = self.index, []
+    def plan_first(self, paths) -> list:
+        """The pages at paths, as (path, make), when they can be planned without the rest of
+        the site (articles' pages can), or none. For the pages open in the preview."""
+        slugs = []
         for path in paths:
             slug = path[len("articles/"):-len("/index.html")] if path.startswith("articles/") else ""
-            if not path.endswith("/index.html") or "/" in slug or not index.published(slug):
-                return False
-            alone.append(index.article(slug))
-        for article in alone:
-            self._article_page(article, [e for e in index.events if article.slug in e.articles])
-        return True
+            if not path.endswith("/index.html") or "/" in slug or not self.index.published(slug):
+                return []
+            slugs.append(slug)
+        for slug in slugs:
+            self._article_page(slug)
+        first, self.plan = self.plan, []
+        self._first = [path for path, _ in first]
+        return first
 
-    def _article_page(self, article, events: list) -> None:
-        index, urls = self.index, self.urls
-        self.page(f"articles/{article.slug}/index.html", "article.html",
-                  lambda: self._article_inputs(article, events),
-                  lambda: dict(article=article, body=Markup(self.sized(index.bodies[article.slug])), events=events,
-                               ld=structured.article_ld(article, urls, index, events)))
+    def plan_rest(self) -> list:
+        """Every page, as (path, make), but those plan_first gave."""
+        self.build(set(self._first))
+        self._facts.paths = (*self._first, *(path for path, _ in self.plan))
+        return self.plan
+
+    def _article_page(self, slug: str) -> None:
+        def context():
+            index, urls = self.index, self.urls
+            article, events = index.article(slug), self.facts.events_of.get(slug, [])
+            return dict(article=article, body=Markup(self.sized(index.bodies[slug])), events=events,
+                        ld=structured.article_ld(article, urls, index, events))
+        self.page(f"articles/{slug}/index.html", "article.html", context)
 
     def build(self, planned=frozenset()) -> None:
         """Plan every page of the site but those at the paths planned already."""
-        index, urls = self.index, self.urls
-        self.page("index.html", "index.html", context=lambda: dict(
+        index = self.index
+        self.page("index.html", "index.html", lambda: dict(
             key_actors=self._key_actors(),
-            ld=structured.page_ld("WebPage", index.config.title, urls.absolute(), index, urls)))
+            ld=structured.page_ld("WebPage", self.index.config.title, self.urls.absolute(), self.index, self.urls)))
         count = max(1, (len(index.articles) + ARTICLES_PER_PAGE - 1) // ARTICLES_PER_PAGE)
         for number in range(1, count + 1):
-            part = index.articles[(number - 1) * ARTICLES_PER_PAGE: number * ARTICLES_PER_PAGE]
             path = "articles/" + (f"page/{number}/" if number > 1 else "")
-            self.page(path + "index.html", "articles.html", ("articles", number, count, tuple(map(self._card, part))),
-                      lambda p=path, a=part, n=number: dict(
-                          articles=a, pager=_pager("articles/", n, count),
-                          ld=structured.page_ld("CollectionPage", "Articles", urls.absolute(p), index, urls)))
-        events_of = {}
-        for event in index.events:
-            for slug in event.articles:
-                events_of.setdefault(slug, []).append(event)
+            self.page(path + "index.html", "articles.html", lambda p=path, n=number, c=count: dict(
+                articles=self.index.articles[(n - 1) * ARTICLES_PER_PAGE: n * ARTICLES_PER_PAGE],
+                pager=_pager("articles/", n, c),
+                ld=structured.page_ld("CollectionPage", "Articles", self.urls.absolute(p), self.index, self.urls)))
         for article in index.articles:
             if f"articles/{article.slug}/index.html" not in planned:
-                self._article_page(article, events_of.get(article.slug, []))
-        self.page("actors/index.html", "actors.html", context=lambda: dict(
-            ld=structured.page_ld("CollectionPage", "Who is who", urls.absolute("actors/"), index, urls,
-                                  [structured.actor_ld(a, urls, index) for a in index.actors.values()])))
+                self._article_page(article.slug)
+        self.page("actors/index.html", "actors.html", lambda: dict(
+            ld=structured.page_ld("CollectionPage", "Who is who", self.urls.absolute("actors/"), self.index,
+                                  self.urls, [structured.actor_ld(a, self.urls, self.index)
+                                              for a in self.index.actors.values()])))
         for actor in index.actors.values():
-            self._actor_pages(actor)
+            self._actor_pages(actor.slug)
         self._timeline_pages()
         self._quote_pages()
         if self.search:
-            self.page("search/index.html", "search.html", ("search",), lambda: dict(
-                ld=structured.page_ld("SearchResultsPage", "Search", urls.absolute("search/"), index, urls)))
-        self.page("404.html", "404.html", ("404",), lambda: dict(
-            ld=structured.page_ld("WebPage", "Page not found", urls.absolute("404.html"), index, urls)))
-        self.page("feed.xml", "feed.xml", context=lambda: dict(updated=self._updated()))
-        sitemap = functools.lru_cache(maxsize=1)(self._sitemap)
-        self.page("sitemap.xml", "sitemap.xml", lambda: ("sitemap", tuple(sitemap())), lambda: dict(pages=sitemap()))
-        self.page("robots.txt", "robots.txt", ("robots",))
+            self.page("search/index.html", "search.html", lambda: dict(
+                ld=structured.page_ld("SearchResultsPage", "Search", self.urls.absolute("search/"),
+                                      self.index, self.urls)))
+        self.page("404.html", "404.html", lambda: dict(
+            ld=structured.page_ld("WebPage", "Page not found", self.urls.absolute("404.html"), self.index, self.urls)))
+        self.page("feed.xml", "feed.xml", lambda: dict(updated=self._updated()))
+        self.page("sitemap.xml", "sitemap.xml", lambda: dict(pages=self._sitemap()))
+        self.page("robots.txt", "robots.txt")
         self.constant(".nojekyll", b"")
         if index.config.cname:
             self.constant("CNAME", (index.config.cname + "\n").encode())
-        # what the data files are made of is kept for a next build only by one that has one
-        self.data("data/explainer.json", lambda: structured.explainer_json(
-            index, urls, self.cache.json if self.keep_inputs else None))
+        self.data("data/explainer.json", lambda: structured.explainer_json(self.index, self.urls))
         self.data("data/timeline.json", lambda: structured.timeline_json(
-            index, urls, lambda slugs: str(self.names(slugs)), self.cache.json if self.keep_inputs else None))
+            self.index, self.urls, lambda slugs: str(self.names(slugs))))
 
-    def _actor_pages(self, actor) -> None:
+    def _lists(self, slug: str) -> tuple[list, list, list]:
+        index = self.index
+        return (index.quotes_by_speaker.get(slug, []), index.events_by_actor.get(slug, []),
+                index.articles_by_actor.get(slug, []))
+
+    def _actor_pages(self, slug: str) -> None:
         """An actor's page; an actor with long lists gets more pages (page/2/ ...), each
         with the next PER_PAGE of their quotes, events and articles."""
-        index = self.index
-        lists = (index.quotes_by_speaker.get(actor.slug, []), index.events_by_actor.get(actor.slug, []),
-                 index.articles_by_actor.get(actor.slug, []))
-        count = max(1, *((len(items) + PER_PAGE - 1) // PER_PAGE for items in lists))
-        inputs = functools.lru_cache(maxsize=1)(lambda: self._actor_inputs(actor))
+        count = max(1, *((len(items) + PER_PAGE - 1) // PER_PAGE for items in self._lists(slug)))
         for number in range(1, count + 1):
-            part = slice((number - 1) * PER_PAGE, number * PER_PAGE)
-            path = f"actors/{actor.slug}/" + (f"page/{number}/" if number > 1 else "") + "index.html"
-            self.page(path, "actor.html", lambda n=number: (inputs(), n, count),
-                      lambda a=actor, p=part, n=number: dict(
-                          actor=a, quotes=lists[0][p], events=lists[1][p], articles=lists[2][p],
-                          totals=[len(items) for items in lists],
-                          pager=_pager(f"actors/{a.slug}/", n, count),
-                          ld=self._actor_ld(a, lists[0][p])))
+            path = f"actors/{slug}/" + (f"page/{number}/" if number > 1 else "") + "index.html"
+            self.page(path, "actor.html", lambda n=number: self._actor_context(slug, n))
+
+    def _actor_context(self, slug: str, number: int) -> dict:
+        lists = self._lists(slug)
+        count = max(1, *((len(items) + PER_PAGE - 1) // PER_PAGE for items in lists))
+        part = slice((number - 1) * PER_PAGE, number * PER_PAGE)
+        actor = self.index.actors[slug]
+        return dict(actor=actor, quotes=lists[0][part], events=lists[1][part], articles=lists[2][part],
+                    totals=[len(items) for items in lists], pager=_pager(f"actors/{slug}/", number, count),
+                    ld=self._actor_ld(actor, lists[0][part]))
 
     def _timeline_pages(self) -> None:
-        index, urls = self.index, self.urls
-        if self.timeline is None:
-            self.page("timeline/index.html", "timeline.html", context=lambda: dict(
-                groups=_timeline_groups(index.events), years=None, year=None, pager=None,
-                people=_people(index.events),
-                ld=structured.page_ld("CollectionPage", "Timeline", urls.absolute("timeline/"), index, urls,
-                                      [structured.event_ld(e, urls, index) for e in index.events])))
+        if not self._facts.timeline:
+            self.page("timeline/index.html", "timeline.html", lambda: dict(
+                groups=_timeline_groups(self.index.events), years=None, year=None, pager=None,
+                people=_people(self.index.events),
+                ld=structured.page_ld("CollectionPage", "Timeline", self.urls.absolute("timeline/"), self.index,
+                                      self.urls, [structured.event_ld(e, self.urls, self.index)
+                                                  for e in self.index.events])))
             return
-        years = []
-        for path, year, number, count, events in self.timeline:
-            if number == 1:
-                years.append((year, sum(len(part[4]) for part in self.timeline if part[1] == year)))
-        self.page("timeline/index.html", "timeline-years.html", context=lambda: dict(
-            years=years, latest=index.events[-10:][::-1],
-            ld=structured.page_ld("CollectionPage", "Timeline", urls.absolute("timeline/"), index, urls)))
-        for path, year, number, count, events in self.timeline:
-            inputs = (lambda y=year, n=number, c=count, e=events:
-                      ("year", tuple(years), y, n, c, self._shown(e)))
-            self.page(path + "index.html", "timeline.html", inputs, lambda p=path, y=year, n=number, c=count, e=events: dict(
-                groups=_timeline_groups(e), years=years, year=y, pager=_pager(f"timeline/{y}/", n, c),
-                people=_people(e),
-                ld=structured.page_ld("CollectionPage", f"Timeline: {y}", urls.absolute(p), index,
-                                      urls, [structured.event_ld(event, urls, index) for event in e])))
+        self.page("timeline/index.html", "timeline-years.html", lambda: dict(
+            years=list(self.facts.years), latest=self.index.events[-10:][::-1],
+            ld=structured.page_ld("CollectionPage", "Timeline", self.urls.absolute("timeline/"),
+                                  self.index, self.urls)))
+        for path in self._facts.timeline:
+            self.page(path + "index.html", "timeline.html", lambda p=path: self._year_context(p))
+
+    def _year_context(self, path: str) -> dict:
+        year, number, count, events = self.facts.timeline[path]
+        return dict(groups=_timeline_groups(events), years=list(self.facts.years), year=year,
+                    pager=_pager(f"timeline/{year}/", number, count), people=_people(events),
+                    ld=structured.page_ld("CollectionPage", f"Timeline: {year}", self.urls.absolute(path),
+                                          self.index, self.urls,
+                                          [structured.event_ld(event, self.urls, self.index) for event in events]))
+
+    def _speakers(self) -> list:
+        index = self.index
+        return [index.actors[s] for s in index.actors if s in index.quotes_by_speaker]
 
     def _quote_pages(self) -> None:
-        index, urls = self.index, self.urls
-        speakers = [index.actors[s] for s in index.actors if s in index.quotes_by_speaker]
+        index = self.index
         if len(index.quotes) <= SPLIT:
-            self.page("quotes/index.html", "quotes.html", context=lambda: dict(
-                speakers=speakers, quotes_of=index.quotes_by_speaker, pager=None, speaker=None,
-                ld=structured.page_ld("CollectionPage", "Who said what", urls.absolute("quotes/"), index, urls,
-                                      [structured.quote_ld(q, urls, index) for q in index.quotes])))
+            self.page("quotes/index.html", "quotes.html", lambda: dict(
+                speakers=self._speakers(), quotes_of=self.index.quotes_by_speaker, pager=None, speaker=None,
+                ld=structured.page_ld("CollectionPage", "Who said what", self.urls.absolute("quotes/"), self.index,
+                                      self.urls, [structured.quote_ld(q, self.urls, self.index)
+                                                  for q in self.index.quotes])))
             return
-        self.page("quotes/index.html", "quotes-speakers.html", context=lambda: dict(
-            speakers=speakers, latest=index.quotes[-10:][::-1],
-            ld=structured.page_ld("CollectionPage", "Who said what", urls.absolute("quotes/"), index, urls)))
-        for speaker in speakers:
-            quotes = index.quotes_by_speaker[speaker.slug]
+        self.page("quotes/index.html", "quotes-speakers.html", lambda: dict(
+            speakers=self._speakers(), latest=self.index.quotes[-10:][::-1],
+            ld=structured.page_ld("CollectionPage", "Who said what", self.urls.absolute("quotes/"),
+                                  self.index, self.urls)))
+        for slug in index.actors:
+            quotes = index.quotes_by_speaker.get(slug)
+            if not quotes:
+                continue
             count = (len(quotes) + QUOTES_PER_PAGE - 1) // QUOTES_PER_PAGE
             for number in range(1, count + 1):
-                part = quotes[(number - 1) * QUOTES_PER_PAGE: number * QUOTES_PER_PAGE]
-                path = f"quotes/{speaker.slug}/" + (f"page/{number}/" if number > 1 else "") + "index.html"
-                inputs = (lambda a=speaker, t=len(quotes), n=number, c=count, q=part:
-                          ("speaker", a, t, n, c, self._shown(q)))
-                self.page(path, "quotes.html", inputs, lambda a=speaker, q=part, n=number, c=count: dict(
-                    speakers=[a], quotes_of={a.slug: q}, speaker=a, pager=_pager(f"quotes/{a.slug}/", n, c),
-                    ld=structured.page_ld("CollectionPage", f"Who said what: {a.name}",
-                                          urls.absolute(f"quotes/{a.slug}/"), index, urls,
-                                          [structured.quote_ld(quote, urls, index) for quote in q])))
+                path = f"quotes/{slug}/" + (f"page/{number}/" if number > 1 else "") + "index.html"
+                self.page(path, "quotes.html", lambda s=slug, n=number: self._speaker_context(s, n))
+
+    def _speaker_context(self, slug: str, number: int) -> dict:
+        index = self.index
+        speaker, quotes = index.actors[slug], index.quotes_by_speaker[slug]
+        count = (len(quotes) + QUOTES_PER_PAGE - 1) // QUOTES_PER_PAGE
+        part = quotes[(number - 1) * QUOTES_PER_PAGE: number * QUOTES_PER_PAGE]
+        return dict(speakers=[speaker], quotes_of={slug: part}, speaker=speaker,
+                    pager=_pager(f"quotes/{slug}/", number, count),
+                    ld=structured.page_ld("CollectionPage", f"Who said what: {speaker.name}",
+                                          self.urls.absolute(f"quotes/{slug}/"), index, self.urls,
+                                          [structured.quote_ld(quote, self.urls, index) for quote in part]))
 
     def _actor_ld(self, actor, quotes=None) -> dict:
         index, urls = self.index, self.urls
@@ -497,56 +446,11 @@ class Pages:
                 + [structured.quote_ld(q, urls, index)
                    for q in (index.quotes_by_speaker.get(actor.slug, []) if quotes is None else quotes)]}
 
-    def _actors(self, slugs) -> tuple:
-        return tuple(self.index.actors.get(s) for s in slugs)
-
-    def _article_inputs(self, article, events) -> tuple:
-        """Everything the article page shows: the article, its actors, its events (as merged
-        from every article that tells them) and the titles of those articles."""
-        # the body is rendered from the article's text, which the article object does not hold
-        return self._same("article", (article, *events), lambda: self._article_shows(article, events),
-                          self.index.bodies[article.slug])
-
-    def _article_shows(self, article, events) -> tuple:
-        index = self.index
-        slugs = list(index.article_actors.get(article.slug, []))
-        for quote in article.quotes:
-            slugs += [quote.speaker.slug] + [r.slug for r in quote.about]
-        for event in events:
-            slugs += list(event.actors)
-        told_by = [index.article(a).title for e in events for a in e.articles]
-        return ("article", article, index.bodies[article.slug], index.article_summaries.get(article.slug),
-                tuple(index.article_actors.get(article.slug, [])), self._actors(slugs), tuple(events), tuple(told_by))
-
-    def _actor_inputs(self, actor) -> tuple:
-        """Everything the actor page shows: the actor, its quotes with their articles, its
-        events with their actors and articles, its articles, its related actors."""
-        index = self.index
-        quotes = tuple(index.quotes_by_speaker.get(actor.slug, []))
-        events = tuple(index.events_by_actor.get(actor.slug, []))
-        articles = tuple(index.articles_by_actor.get(actor.slug, []))
-        related = tuple(index.related.get(actor.slug, []))
-        return self._same("actor", (actor,), lambda: self._actor_shows(actor, quotes, events, articles, related),
-                          (quotes, events, articles, related))
-
-    def _actor_shows(self, actor, quotes, events, articles, related) -> tuple:
-        index = self.index
-        slugs = [r.slug for r in actor.affiliations] + [s for s, _ in related]
-        slugs += [r.slug for q in quotes for r in q.about] + [s for e in events for s in e.actors]
-        shown = {q.article for q in quotes} | {a for e in events for a in e.articles} | {a.slug for a in articles}
-        return ("actor", actor, index.actor_summaries.get(actor.slug), quotes, events, related,
-                self._actors(slugs), tuple(self._card(index.article(a)) for a in sorted(shown)))
-
-    def _card(self, article) -> tuple:
-        """What a page that lists an article shows of it."""
-        return self._same("card", (article,), lambda: (
-            article.slug, article.title, article.date, article.updated, article.draft, article.sources,
-            article.image, self.index.article_summaries.get(article.slug)))
-
     def _key_actors(self):
         index = self.index
-        score = {s: 3 * len(index.quotes_by_speaker.get(s, [])) + 2 * len(index.articles_by_actor.get(s, []))
-                 + len(index.events_by_actor.get(s, [])) for s in index.actors}
+        quotes, articles, events = index.quotes_by_speaker, index.articles_by_actor, index.events_by_actor
+        score = {s: 3 * len(quotes.get(s, [])) + 2 * len(articles.get(s, [])) + len(events.get(s, []))
+                 for s in index.actors}
         ranked = sorted(index.actors.values(), key=lambda a: (-score[a.slug], a.name.casefold(), a.slug))
         return [a for a in ranked if score[a.slug]][:8]
 
@@ -561,33 +465,10 @@ class Pages:
         pages += [(Urls.actor(s), None) for s in index.actors]
         known = {p for p, _ in pages}
         known.add("search/")  # search results are not for search engines
-        pages += [(path[:-len("index.html")], None) for path, _, _ in self.plan
+        pages += [(path[:-len("index.html")], None) for path in self.facts.paths
                   if path.endswith("/index.html") and path[:-len("index.html")] not in known]
         return [(self.urls.absolute(p), lastmod) for p, lastmod in pages]
 
 
 class Superseded(Exception):
     """A build given up because a newer one is due."""
-
-
-ELSEWHERE = object()  # the inputs of a page rendered in another process: equal to nothing
-
-
-def render_pages(index: SiteIndex, env: jinja2.Environment, diags: Diagnostics, cache: PageCache, theme: tuple,
-                 staging, first=(), on_first=None, search: bool = False, stop=None) -> list[str]:
-    """Render every page into staging (see write.Staging); pages whose inputs equal those in
-    cache, and which output/ still holds, are kept as they are. theme is theme_key() of the
-    templates env reads; pages in first are made first, and on_first is called with them
-    (see Pages.run, also for stop). The paths of the site's files."""
-    pages = Pages(index, env, diags, cache, theme, search)
-    planned = set()
-    if first and pages.plan_alone(first):  # made before the rest of the site is even planned
-        pages.run(staging, first, on_first)
-        planned, on_first, pages.plan = set(first), None, []
-    pages.build(planned)
-    pages.run(staging, first, on_first, stop)
-    if not diags.errors:
-        cache.pages, cache.fragments, cache.everything = pages.fresh, pages.fragments, pages.everything
-        cache.json.turn()
-        cache.inputs.turn()
-    return sorted(pages.fresh)

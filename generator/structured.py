@@ -23,7 +23,7 @@ class Urls:
 
     def __init__(self, prefix: str, origin: str, event_pages: dict[str, str] | None = None):
         self.prefix, self.origin = prefix, origin
-        self.event_pages = event_pages or {}  # event id -> its timeline page, when the timeline is split
+        self.event_pages = event_pages if event_pages is not None else {}  # event id -> its timeline page, when the timeline is split
 
     def event(self, event) -> str:
         return f"{self.event_pages.get(event.id, 'timeline/')}#event-{event.id}"

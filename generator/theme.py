@@ -41,6 +41,17 @@ class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
     def __init__(self, **options):
         super().__init__(**options)
         self.safe: dict[tuple, bool] = {}
+        self.loading = None  # called with the name of each template loaded, imports and includes too
+
+    def unsafe_undefined(self, obj, attribute: str):
+        """As Jinja's, naming the object as the template sees it (a view of a dict, as a dict)."""
+        return self.undefined(f"access to attribute {attribute!r} of {obj.__class__.__name__!r} object is unsafe.",
+                              name=attribute, obj=obj, exc=jinja2.sandbox.SecurityError)
+
+    def _load_template(self, name, globals):
+        if self.loading is not None:
+            self.loading(name)
+        return super()._load_template(name, globals)
 
     def is_safe_attribute(self, obj, attr, value) -> bool:
         # isinstance sees an object's __class__ too (a proxy's differs from its type); a class: as itself
@@ -117,15 +128,26 @@ def template_folders(site_root: Path) -> list[Path]:
     return [THEME]
 
 
+def template_texts(theme: tuple) -> dict[str, bytes]:
+    """Each template's text by the name templates load it by, as the loader finds it: the
+    site's own before the default theme's (theme is theme_key's)."""
+    texts: dict[str, bytes] = {}
+    for name, text in theme[0]:
+        texts.setdefault(name, text)
+    return texts
+
+
 def theme_key(site_root: Path) -> tuple:
-    """The text of every template the build can use, and whether the site has its own.
-    (A file the build may not read is left out here; the loader reports it when it is used.)"""
+    """The name and text of every template the build can use, the site's own first, and
+    whether the site has its own. (A file the build may not read is left out here; the
+    loader reports it when it is used.)"""
     texts, own = [], False
     for folder in template_folders(site_root):
         for path in files_under(site_root if folder != THEME else THEME, folder, None):
-            if "static" not in path.relative_to(folder).parts:
+            name = path.relative_to(folder)
+            if "static" not in name.parts:
                 try:
-                    texts.append((str(path), path.read_bytes()))
+                    texts.append((name.as_posix(), path.read_bytes()))
                 except OSError:
                     continue
                 own = own or folder != THEME

@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 LADDER = ["records", "keys", "diagnostics", "yamlio", "dates", "model", "config", "load", "markup", "resolve",
-          "structured", "theme", "render", "forked", "write", "search", "cache", "build", "addresses",
+          "structured", "theme", "render", "forked", "write", "search", "cache", "reuse", "build", "addresses",
           "handlers", "serve", "cli"]
 
 

@@ -1,0 +1,469 @@
+"""What one build takes from the last: each page is made again exactly when something it
+read while it was made has changed.
+
+The stages know nothing of this. The pages are planned and rendered (render.py) from a
+watched view of what they may read: the site's index, the facts of the plan (the address of
+each event, the list of pages) and the templates. Every lookup made while a page renders,
+by its template, by a macro of the site's own or by the code that fills its context, is
+noted as one of the page's dependencies: a path from a root to a value (the whole list of
+articles, the quotes of one speaker, the length of the list of quotes, the text of
+templates/_macros.html). A page keeps these, with the digest of what each path led to, and
+the digest of its own bytes.
+
+The next build follows the same paths through its own site. A page all of whose paths lead
+to values with the same digests, and which output/ still holds, is not rendered: it is the
+same page. Nothing here says what a template shows, so nothing here goes stale when one
+changes. This is Lektor's way (lektor/builder.py: a BuildState, and artifacts that record
+their dependencies while they build), with the values a page read in place of the files.
+
+A digest is taken of the value's content: pickled with the pickler's memo turned off, the
+bytes depend on the value alone, not on which objects happen to be shared, so equal values
+give equal digests in any process; the model holds no sets, whose order would vary.
+The records are kept on disk (cache.py, as signed JSON), so a new process renders only the
+pages an edit touched."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import pickle
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from . import forked
+from .forked import give_back_free_memory
+from .render import Pages, Superseded
+from .theme import template_texts
+
+ABSENT = ("absent",)  # what a path leads to when the value is no longer there
+
+
+class Recorder:
+    """The dependencies of the pages (and of the pieces they share) being made, innermost
+    last: a piece's reads are also its page's."""
+
+    def __init__(self):
+        self.open: list[set] = []
+
+    def read(self, path: tuple) -> None:
+        if self.open:
+            self.open[-1].add(path)
+
+    def add(self, paths) -> None:
+        if self.open:
+            self.open[-1].update(paths)
+
+    @contextmanager
+    def recording(self):
+        paths: set = set()
+        self.open.append(paths)
+        try:
+            yield paths
+        finally:
+            self.open.pop()
+            self.add(paths)
+
+
+def watch(root: str, value, recorder: Recorder):
+    """value (the object at the root of some paths) as pages see it: each lookup recorded."""
+    return _Watched(root, value, recorder)
+
+
+class _Watched:
+    """An object whose attributes are read through: a container attribute is handed out
+    watched, a method's calls are recorded with their arguments, anything else is recorded
+    as it is read."""
+
+    __slots__ = ("_root", "_value", "_recorder")
+
+    def __init__(self, root: str, value, recorder: Recorder):
+        self._root, self._value, self._recorder = root, value, recorder
+
+    def __getattr__(self, name: str):
+        value = getattr(self._value, name)
+        path = (self._root, name)
+        if isinstance(value, dict):
+            return _WatchedMapping(path, value, self._recorder)
+        if isinstance(value, (list, tuple)):
+            return _WatchedList(path, value, self._recorder)
+        if callable(value) and getattr(value, "__self__", None) is self._value:
+            return _WatchedCall(path, value, self._recorder)
+        self._recorder.read(path)
+        return value
+
+
+class _WatchedCall:
+    __slots__ = ("_path", "_call", "_recorder")
+
+    def __init__(self, path: tuple, call, recorder: Recorder):
+        self._path, self._call, self._recorder = path, call, recorder
+
+    def __call__(self, *args):
+        self._recorder.read((*self._path, "call", args))
+        return self._call(*args)
+
+
+class _WatchedMapping:
+    """A mapping whose lookups are recorded key by key, and anything more as the whole."""
+
+    __slots__ = ("_path", "_value", "_recorder")
+
+    def __init__(self, path: tuple, value: dict, recorder: Recorder):
+        self._path, self._value, self._recorder = path, value, recorder
+
+    def _whole(self) -> dict:
+        self._recorder.read(self._path)
+        return self._value
+
+    @property
+    def __class__(self):  # a dict to isinstance, so that Jinja's sandbox knows it for one
+        return type(self._value)
+
+    def __getattr__(self, name: str):  # any other method: the whole mapping read
+        return getattr(self._whole(), name)
+
+    def __getitem__(self, key):
+        self._recorder.read((*self._path, "item", key))
+        return self._value[key]
+
+    def get(self, key, default=None):
+        self._recorder.read((*self._path, "item", key))
+        return self._value.get(key, default)
+
+    def __contains__(self, key) -> bool:
+        self._recorder.read((*self._path, "item", key))
+        return key in self._value
+
+    def __len__(self) -> int:
+        self._recorder.read((*self._path, "len"))
+        return len(self._value)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __iter__(self):
+        return iter(self._whole())
+
+    def keys(self):
+        return self._whole().keys()
+
+    def values(self):
+        return self._whole().values()
+
+    def items(self):
+        return self._whole().items()
+
+
+class _WatchedList:
+    """A list whose length, items and slices are recorded as such, and anything more as the whole."""
+
+    __slots__ = ("_path", "_value", "_recorder")
+
+    def __init__(self, path: tuple, value, recorder: Recorder):
+        self._path, self._value, self._recorder = path, value, recorder
+
+    def __len__(self) -> int:
+        self._recorder.read((*self._path, "len"))
+        return len(self._value)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __getitem__(self, where):
+        if isinstance(where, slice):
+            self._recorder.read((*self._path, "slice", (where.start, where.stop, where.step)))
+        else:
+            self._recorder.read((*self._path, "item", where))
+        return self._value[where]
+
+    def __iter__(self):
+        self._recorder.read(self._path)
+        return iter(self._value)
+
+    def __reversed__(self):
+        self._recorder.read(self._path)
+        return reversed(self._value)
+
+    @property
+    def __class__(self):  # a list (or tuple) to isinstance, so that Jinja's sandbox knows it for one
+        return type(self._value)
+
+    def __getattr__(self, name: str):  # any other method: the whole list read
+        self._recorder.read(self._path)
+        return getattr(self._value, name)
+
+
+def lookup(roots: dict, path: tuple):
+    """What path leads to among roots (name -> object), or ABSENT."""
+    try:
+        value = getattr(roots[path[0]], path[1])
+        if len(path) == 2:
+            return value
+        how, *more = path[2:]
+        if how == "len":
+            return len(value)
+        if how == "item":
+            if isinstance(value, dict):
+                return value.get(more[0], ABSENT)
+            return value[more[0]] if -len(value) <= more[0] < len(value) else ABSENT
+        if how == "slice":
+            return value[slice(*more[0])]
+        if how == "call":
+            return value(*more[0])
+    except (KeyError, AttributeError, TypeError, IndexError, ValueError):
+        pass
+    return ABSENT
+
+
+_CONTAINERS = (list, tuple, dict)
+
+
+class Digests:
+    """Digests of values. An object's is kept, with the object, while builds keep looking
+    it up (the model's objects stay the same from one build to the next while their files
+    do); a long list's is made of its items'."""
+
+    def __init__(self):
+        self.kept: dict[int, tuple[object, bytes]] = {}
+        self.seen: dict[int, tuple[object, bytes]] = {}
+
+    def of(self, value) -> bytes:
+        if isinstance(value, str):
+            return hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        if type(value) in _CONTAINERS and len(value) > 8:
+            items = value.items() if isinstance(value, dict) else value
+            parts = [type(value).__name__.encode(), len(value).to_bytes(8, "little")]
+            for item in items:
+                parts.append(self.of(item))
+            return hashlib.blake2b(b"".join(parts), digest_size=16).digest()
+        key = id(value)
+        found = self.seen.get(key) or self.kept.get(key)
+        if found is None or found[0] is not value:
+            found = (value, _digest(value))
+        self.seen[key] = found
+        return found[1]
+
+    def turn(self) -> None:
+        """Keep the digests looked up since the last turn, and only those."""
+        self.kept, self.seen = self.seen, {}
+
+
+def _digest(value) -> bytes:
+    stream = io.BytesIO()
+    pickler = pickle.Pickler(stream, pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo: the bytes do not depend on which objects are shared
+    try:
+        pickler.dump(value)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError):
+        return b"cannot be compared"  # never equal to a digest: what reads it is always made again
+    return hashlib.blake2b(stream.getvalue(), digest_size=16).digest()
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """What a page read while it was made, and the digest of its bytes."""
+
+    reads: tuple[int, ...]  # numbers of paths in Records.paths
+    digest: bytes
+
+
+@dataclass(frozen=True)
+class Records:
+    """The pages of a build, with the paths they read and the digests of the values there,
+    as that build found them: kept for the next build, in memory and on disk."""
+
+    paths: tuple[str, ...]  # each a path as JSON
+    digests: tuple[bytes, ...]  # of the value at each path
+    pages: dict[str, PageRecord]
+
+
+EMPTY = Records((), (), {})
+
+
+def _encoded(path: tuple) -> str:
+    return json.dumps(path, ensure_ascii=False, separators=(",", ":"))
+
+
+def _decoded(text: str) -> tuple:
+    def tupled(value):
+        return tuple(tupled(v) for v in value) if isinstance(value, list) else value
+    return tupled(json.loads(text))
+
+
+class Reuse:
+    """One build's view of the last one's records: which pages need no making, and the
+    records of this build, page by page, as it makes or keeps them."""
+
+    def __init__(self, last: Records, roots: dict, digests: Digests):
+        self.last, self.roots, self.digests = last, roots, digests
+        self.now: dict[tuple, bytes] = {}  # path -> digest of its value in this build
+        self.pages: dict[str, tuple[frozenset, bytes]] = {}  # path -> (paths read, digest of bytes)
+        self.rendered: list[str] = []  # the pages made, not kept
+        self._decoded: dict[int, tuple] = {}
+        self._same: dict[int, bool] = {}  # number of a last build's path -> whether its value is the same
+
+    def digest(self, path: tuple) -> bytes:
+        found = self.now.get(path)
+        if found is None:
+            found = self.now[path] = self.digests.of(lookup(self.roots, path))
+        return found
+
+    def unchanged(self, page: str) -> bytes | None:
+        """The digest of the page's bytes, if everything it read when last made is the same."""
+        record = self.last.pages.get(page)
+        if record is None:
+            return None
+        for number in record.reads:
+            same = self._same.get(number)
+            if same is None:
+                path = self._path(number)
+                same = self._same[number] = self.digest(path) == self.last.digests[number]
+            if not same:
+                return None
+        return record.digest
+
+    def _path(self, number: int) -> tuple:
+        path = self._decoded.get(number)
+        if path is None:
+            path = self._decoded[number] = _decoded(self.last.paths[number])
+        return path
+
+    def kept(self, page: str) -> None:
+        record = self.last.pages[page]
+        self.pages[page] = (frozenset(self._path(n) for n in record.reads), record.digest)
+
+    def made(self, page: str, reads, digest: bytes) -> None:
+        self.pages[page] = (frozenset(reads), digest)
+        self.rendered.append(page)
+
+    def records(self) -> Records:
+        """This build's records, the digests of every path its pages read included."""
+        numbers: dict[tuple, int] = {}
+        pages = {}
+        for page, (reads, digest) in self.pages.items():
+            pages[page] = PageRecord(tuple(sorted(numbers.setdefault(p, len(numbers)) for p in reads)), digest)
+        paths = tuple(numbers)
+        digests = tuple(self.digest(p) for p in paths)
+        self.digests.turn()
+        return Records(tuple(map(_encoded, paths)), digests, pages)
+
+
+@dataclass(frozen=True)
+class _Templates:
+    template: dict[str, bytes]  # name -> text, as the environment loads it
+
+
+class _Sharing:
+    """Pieces many pages show, made once for the same item in a build, each with what it
+    read, which becomes what every page that shows it read."""
+
+    def __init__(self, recorder: Recorder):
+        self.recorder, self.made = recorder, {}
+
+    def share(self, key, item, make):
+        found = self.made.get(key)
+        if found is None or found[0] is not item:
+            with self.recorder.recording() as reads:
+                value = make()
+            found = self.made[key] = (item, value, frozenset(reads))
+        else:
+            self.recorder.add(found[2])
+        return found[1]
+
+    def clear(self) -> None:
+        self.made.clear()
+
+
+def make_pages(index, env, diags, staging, last: Records, digests: Digests, theme: tuple, search: bool,
+               first=(), on_first=None, stop=None, workers: int = 1) -> tuple[list[str], Records, list[str]]:
+    """Every page of the site into staging (see write.Staging), but those that the last
+    build's records show unchanged and output/ still holds, which are kept. The pages at
+    the paths in first are made before the others, and on_first({path: bytes}) is called
+    with them as soon as they are ready; stop() is asked between the pages after them, and
+    when it says so the build gives up (render.Superseded). With workers > 1, the pages are
+    made by that many processes (see forked.py). The paths of the pages, this build's
+    records, and the paths of the pages made (not kept)."""
+    recorder = Recorder()
+    roots = {"theme": _Templates(template_texts(theme))}
+
+    def watched(root: str, value):
+        roots[root] = value
+        return watch(root, value, recorder)
+
+    env.loading = lambda name: recorder.read(("theme", "template", "item", name))
+    sharing = _Sharing(recorder)
+    planner = Pages(index, env, diags, search, watched, sharing.share)
+    reuse = Reuse(last, roots, digests)
+    everywhere = planner.EVERYWHERE
+
+    def one(job):
+        """Make or keep one page: (path, bytes made or None, digest, staged, what it read or None)."""
+        path, make = job
+        digest = reuse.unchanged(path)
+        if digest is not None and staging.current(path, digest):
+            staging.keep(path, digest)
+            return path, None, digest, False, None
+        with recorder.recording() as reads:
+            reads.update(everywhere)
+            data = make()
+        if data is None:
+            return path, None, None, False, None
+        _, digest, staged = staging.put(path, data)
+        return path, data, digest, staged, reads
+
+    def note(path, digest, reads) -> None:
+        if digest is None:
+            return
+        if reads is None:
+            reuse.kept(path)
+        else:
+            reuse.made(path, reads, digest)
+
+    def run(jobs: list, early_count: int) -> None:
+        early = {}
+        for number, job in enumerate(jobs):
+            path, data, digest, _, reads = one(job)
+            note(path, digest, reads)
+            if number < early_count:
+                if digest is not None:
+                    early[path] = data if data is not None else (staging.output / path).read_bytes()
+                if number + 1 == early_count and on_first is not None and early and not diags.errors:
+                    on_first(early)
+            elif stop is not None and stop():
+                raise Superseded()
+
+    alone = planner.plan_first(first) if first else []
+    if alone:  # made before the rest of the site is even planned
+        run(alone, len(alone))
+        on_first = None
+    first = set(first)
+    rest = sorted(planner.plan_rest(), key=lambda job: job[0] not in first)
+    if workers > 1:
+        _make_forked(rest, one, note, staging, diags, sharing, workers)
+    else:
+        run(rest, 0 if alone else sum(1 for path, _ in rest if path in first))
+    records = reuse.records()
+    return sorted(reuse.pages), records, reuse.rendered
+
+
+def _make_forked(ordered: list, one, note, staging, diags, sharing: _Sharing, workers: int) -> None:
+    # the data files first: making them takes a hundred megabytes for a moment, which is
+    # best spent before rendering has copied much of the site into each process
+    ordered = sorted(ordered, key=lambda job: not job[0].startswith("data/"))
+    start = len(diags.items)
+
+    def done_here(job):
+        path, _, digest, staged, reads = one(job)
+        return path, digest, staged, reads
+
+    def problems():
+        return diags.items[start:]
+
+    give_back_free_memory()
+    for reports, found in forked.run(ordered, done_here, workers, sharing.clear, problems):
+        staging.record([(path, digest, staged) for path, digest, staged, _ in reports if digest is not None])
+        for path, digest, _, reads in reports:
+            note(path, digest, reads)
+        if found:
+            diags.items.extend(found)
