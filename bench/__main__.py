@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import builds, hugo, latency
+from bench import builds, hugo, latency, scaling
 from bench.corpus import write_corpus
 
 HERE = Path(__file__).resolve().parent
@@ -24,12 +24,18 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}"
 
 
+def runs_of(args) -> str:
+    runs = 1 if args.quick else args.runs
+    return f"{runs} run" + ("s" if runs != 1 else "")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer edits, no README update")
     parser.add_argument("--sizes", default="1000,10000", help="corpus sizes for the serve latency")
     parser.add_argument("--build-sizes", default="1000,10000", help="corpus sizes for build times")
     parser.add_argument("--runs", type=int, default=3, help="runs of each build measurement")
+    parser.add_argument("--scale-sizes", default="1000,3000,10000,30000", help="corpus sizes for the growth of a cold build")
     args = parser.parse_args()
     edits = 6 if args.quick else 20
     work = Path(tempfile.mkdtemp(prefix="explainer-bench-"))
@@ -53,6 +59,7 @@ def main() -> int:
                 row.update(ours_alternating=statistics.median(times["ours"]),
                            hugo=statistics.median(times["hugo"]), hugo_memory=memory["hugo"])
             build_rows.append((size, row))
+        growth = scaling.measure([int(s) for s in args.scale_sizes.split(",") if s], work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -60,11 +67,12 @@ def main() -> int:
     table += [f"| {name} | {s['runs']} | {s['median']:.3f} s | {s['worst']:.3f} s | {s['best']:.3f} s |"
               for name, s in rows]
     build_table = ["| articles | cold build | second build, nothing changed | second build, one edit | "
-                   "in-process rebuild, nothing changed | in-process rebuild, one edit | peak memory, cold "
-                   "(all processes) | largest process |", "|---|---|---|---|---|---|---|---|"]
+                   "one edit, cache kept, no output/ | in-process rebuild, nothing changed | in-process rebuild, "
+                   "one edit | peak memory, cold (all processes) | largest process |",
+                   "|---|---|---|---|---|---|---|---|---|"]
     build_table += [f"| {size:,} | {r['cold']:.2f} s | {r['second']:.2f} s | {r['second_edit']:.2f} s | "
-                    f"{r['noop']:.3f} s | {r['edit']:.3f} s | {r['memory']:.0f} MiB | {r['largest']:.0f} MiB |"
-                    for size, r in build_rows]
+                    f"{r['ci_path']:.2f} s | {r['noop']:.3f} s | {r['edit']:.3f} s | {r['memory']:.0f} MiB | "
+                    f"{r['largest']:.0f} MiB |" for size, r in build_rows]
     hugo_rows = [(size, r) for size, r in build_rows if "hugo" in r]
     if hugo_rows:
         build_table += ["", "Cold builds with Hugo alternating with ours in the same run (Hugo's minimal site: one "
@@ -72,12 +80,21 @@ def main() -> int:
                         "| articles | ours | Hugo | Hugo's peak memory |", "|---|---|---|---|"]
         build_table += [f"| {size:,} | {r['ours_alternating']:.2f} s | {r['hugo']:.2f} s | {r['hugo_memory']:.0f} MiB |"
                         for size, r in hugo_rows]
+    growth_table = ["| articles | cold build | largest process |", "|---|---|---|"]
+    growth_table += [f"| {size:,} | {took:.1f} s | {largest:.0f} MiB |" for size, took, largest in growth]
+    if len(growth) > 1:
+        growth_table += ["", f"Growth exponents (log-log slope): time {scaling.exponent([(n, t) for n, t, _ in growth]):.2f}, "
+                         f"memory {scaling.exponent([(n, m) for n, _, m in growth]):.2f}. Plot: `bench/scaling.png`."]
     text = "\n".join([f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.", "",
-                      "Save to page in `serve`:", "", *table, "", f"Builds (no search index; medians of {1 if args.quick else args.runs} runs):", "", *build_table])
+                      "Save to page in `serve`:", "", *table, "",
+                      f"Builds (the default build, search index included; the median of {runs_of(args)}):",
+                      "", *build_table, "", "Cold builds as the site grows (one run each):", "", *growth_table])
     print(text)
     print(json.dumps({"latency": {name: s for name, s in rows},
                       "builds": {size: r for size, r in build_rows}}, indent=2))
     if not args.quick:
+        if len(growth) > 1:
+            scaling.plot(growth, HERE / "scaling.png")
         readme = HERE / "README.md"
         current = readme.read_text(encoding="utf-8")
         start, end = current.index(BEGIN) + len(BEGIN), current.index(END)
