@@ -21,11 +21,11 @@ from .config import SiteConfig, read_config
 from .diagnostics import Diagnostic, Diagnostics, Location
 from .keys import signing_key
 from .markup import Markup, RenderedBody
-from .model import SLUG, SLUG_HINT, Actor, Article, read_actor, read_article
+from .model import SLUG, SLUG_HINT, Actor, Article, actor_from_file, article_from_file
 from .render import Superseded
 from .reuse import EMPTY, Digests, Records, make_pages
 from .theme import CompiledTemplates, environment, static_files, theme_key
-from .resolve import Reuse, SiteIndex, resolve
+from .resolve import Reuse, SiteIndex, check_images, resolve
 from .write import (MANIFEST, Discard, Staging, WriteReport, finish_interrupted, linked_place, stat_key,
                     staging_folder, unsafe_output)
 
@@ -48,34 +48,6 @@ class BuildResult:
     @property
     def ok(self) -> bool:
         return not self.diagnostics.errors
-
-
-def _read_actor(source, diags: Diagnostics) -> Actor | None:
-    slug = Path(source.rel).stem
-    if not source.text.strip():
-        diags.error(Location(source.rel, 1), "the actor file is empty",
-                    "write at least 'name: ...' and 'kind: person' (or country, organisation, group, other)")
-        return None
-    doc = yamlio.load(source.text, source.rel, diags)
-    return read_actor(doc, slug, diags) if doc is not None else None
-
-
-def _read_article(source, timezone: str, diags: Diagnostics) -> Article | None:
-    if not source.text.strip():
-        diags.error(Location(source.rel, 1), "the article file is empty",
-                    "start it with front matter: ---, title: ..., date: YYYY-MM-DD, ---, then the text")
-        return None
-    front = yamlio.split_front_matter(source.text, source.rel, diags)
-    if front is None:
-        return None
-    doc = yamlio.load(front.yaml_text, source.rel, diags, line_offset=front.yaml_line - 1)
-    if doc is None:
-        return None
-    if doc.data is None:
-        diags.error(Location(source.rel, 1), "the front matter is empty",
-                    "add at least title: and date: between the --- lines")
-        return None
-    return read_article(doc, Path(source.rel).stem, front.body, front.body_line, timezone, diags)
 
 
 # An article file read and rendered, with what reading it reported: what the disk cache keeps.
@@ -140,7 +112,7 @@ def _prepare(items: list, timezone: str, markup: Markup | tuple, disk: DiskCache
     done = []
     for key, source in items:
         diags = Diagnostics()
-        article = _read_article(source, timezone, diags)
+        article = article_from_file(source, timezone, diags)
         body = None
         if article is not None:
             body = markup.body(article)
@@ -178,15 +150,6 @@ class _PreparingInParallel:
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)
-
-
-def _check_images(index: SiteIndex, media: set[str], diags: Diagnostics) -> None:
-    items = [(a.image, a.location) for a in index.articles] + [(a.image, a.location) for a in index.actors.values()]
-    items.append((index.config.image, Location("site.yaml")))
-    for image, where in items:
-        if image and not image.src.startswith(("http://", "https://")) and image.src not in media:
-            diags.error(where, f"the image '{image.src}' is not in content/",
-                        "put the file in content/media/ and write src: media/<file name>, or give a full https:// address")
 
 
 def _file_key(path: Path) -> tuple | None:
@@ -340,7 +303,7 @@ class Builder:
         result.index = index
         index.image_sizes = self._image_sizes(media)
         bodies = None  # index.bodies holds the finished HTML
-        _check_images(index, {f"media/{rel}" for rel in media}, diags)
+        check_images(index, {f"media/{rel}" for rel in media}, diags)
         clock = result.lap("resolve", clock)
         if diags.errors:
             return result
@@ -388,8 +351,9 @@ class Builder:
             early = (lambda pages: on_first({**assets, **pages})) if on_first else None
             workers = self._workers(len(index.articles))
             try:
+                copies = self.disk.copy_of if self.disk is not None and self.once else None
                 made, records, result.rendered = make_pages(index, env, diags, staging, self.records, self.digests, theme,
-                                           self.search, first, early, stop, workers)
+                                                            self.search, first, early, stop, workers, copies)
             except Superseded:
                 result.superseded = True
                 return result
@@ -399,6 +363,10 @@ class Builder:
                 return result
             result.report = staging.commit()
             self.records = records
+            if self.disk is not None and self.once:  # for a build with this cache and no output/
+                pages = {path: page.digest for path, page in records.pages.items()}
+                self.disk.keep_copies(self.output, pages)
+                self.disk.keep_copies_only(pages.values())
         except OSError as exc:
             diags.error(Location(str(exc.filename or self.output)), f"cannot write the site: {exc.strerror or exc}",
                         "make room on the disk, or make the folder writable, and build again: "
@@ -454,7 +422,7 @@ class Builder:
                 continue
             seen[slug] = source.rel
             known.add(slug)
-            actor = self.actors.get((source.rel, source.digest), lambda d, s=source: _read_actor(s, d), diags)
+            actor = self.actors.get((source.rel, source.digest), lambda d, s=source: actor_from_file(s, d), diags)
             if actor is not None:
                 actors.append(actor)
         known |= {slug for slug in loader.failed_actor_slugs(self.site_root) if SLUG.match(slug)}

@@ -106,6 +106,54 @@ class DiskCache:
             except OSError:
                 pass
 
+    # Copies of the pages output/ holds, by the digest of their bytes, so that a build with
+    # the cache but no output/ (a fresh runner of the Pages workflow) writes a page that has
+    # not changed without making it again. A copy is a hard link to the page output/ got, so
+    # keeping it costs neither time nor room; the build replaces output's files, never
+    # writes into them. A copy is used only when its bytes have the digest the signed record
+    # of the page names, so a planted or damaged one is passed over.
+
+    def _copy(self, digest: bytes) -> Path:
+        name = digest.hex()
+        return self.folder / "pages" / name[:2] / name
+
+    def keep_copies(self, output: Path, pages: dict[str, bytes]) -> None:
+        """Keep a copy of each of these files of output (path -> digest of its bytes)."""
+        if not self.working:
+            return
+        for rel, digest in pages.items():
+            copy = self._copy(digest)
+            try:
+                try:
+                    os.link(output / rel, copy)
+                except FileNotFoundError:
+                    copy.parent.mkdir(parents=True, exist_ok=True)
+                    os.link(output / rel, copy)
+            except FileExistsError:
+                continue
+            except OSError:  # another file system, or no links: no copies then
+                return
+
+    def copy_of(self, digest: bytes) -> bytes | None:
+        """The bytes of a page kept by keep_copies whose digest is digest, or None."""
+        try:
+            data = self._copy(digest).read_bytes()
+        except OSError:
+            return None
+        return data if hashlib.blake2b(data, digest_size=16).digest() == digest else None
+
+    def keep_copies_only(self, digests) -> None:
+        """Remove the copies of pages whose digests are not among these."""
+        names = {digest.hex() for digest in digests}
+        folder = self.folder / "pages"
+        try:
+            for shard in folder.iterdir() if folder.is_dir() else ():
+                for entry in shard.iterdir():
+                    if entry.name not in names:
+                        entry.unlink()
+        except OSError:
+            pass
+
     def keep_only(self, kind: str, keys) -> None:
         """Remove the entries of kind that are not under keys, and the folders of other
         versions of the generator."""

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from . import dates
+from . import dates, yamlio
 from .dates import PartialDate
 from .diagnostics import Diagnostics, Location, did_you_mean
 from .yamlio import YamlDoc
@@ -504,3 +505,33 @@ def _read_quote(fields: Fields, article: str, index: int, article_date: PartialD
         source=source,
         language=fields.text("language", one_line=True),
     )
+
+
+def actor_from_file(source, diags: Diagnostics) -> Actor | None:
+    """The actor of an actor file (a load.Source), or None when it cannot be read."""
+    slug = PurePosixPath(source.rel).stem
+    if not source.text.strip():
+        diags.error(Location(source.rel, 1), "the actor file is empty",
+                    "write at least 'name: ...' and 'kind: person' (or country, organisation, group, other)")
+        return None
+    doc = yamlio.load(source.text, source.rel, diags)
+    return read_actor(doc, slug, diags) if doc is not None else None
+
+
+def article_from_file(source, timezone: str, diags: Diagnostics) -> Article | None:
+    """The article of an article file (a load.Source), its text not yet rendered, or None."""
+    if not source.text.strip():
+        diags.error(Location(source.rel, 1), "the article file is empty",
+                    "start it with front matter: ---, title: ..., date: YYYY-MM-DD, ---, then the text")
+        return None
+    front = yamlio.split_front_matter(source.text, source.rel, diags)
+    if front is None:
+        return None
+    doc = yamlio.load(front.yaml_text, source.rel, diags, line_offset=front.yaml_line - 1)
+    if doc is None:
+        return None
+    if doc.data is None:
+        diags.error(Location(source.rel, 1), "the front matter is empty",
+                    "add at least title: and date: between the --- lines")
+        return None
+    return read_article(doc, PurePosixPath(source.rel).stem, front.body, front.body_line, timezone, diags)

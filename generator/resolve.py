@@ -143,23 +143,6 @@ class Reuse:
             self.previous, self.current = self.current, {}
 
 
-class Identical:
-    """Objects equal to others only when they are the very same objects, in the same order
-    (and held, so that no other object takes their identity meanwhile): inputs that stand
-    for what was worked out from those objects."""
-
-    __slots__ = ("items",)
-
-    def __init__(self, items):
-        self.items = tuple(items)
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Identical) and len(self.items) == len(other.items) \
-            and all(map(operator.is_, self.items, other.items))
-
-    __hash__ = None
-
-
 @dataclass(frozen=True)
 class _Linked:
     """What linking makes of one article on its own, given the actors."""
@@ -416,3 +399,13 @@ def _related_to(actor: Actor, index: SiteIndex, articles, events, quotes, spoken
         reasons.setdefault(slug, "appears with")
     best = heapq.nsmallest(RELATED, [(-score, name_key[slug], slug) for slug, score in scores.items()])
     return [(slug, reasons[slug]) for _, _, slug in best]
+
+
+def check_images(index: SiteIndex, media: set[str], diags: Diagnostics) -> None:
+    """Every image of an article, an actor and the site that is not an address is one of media."""
+    items = [(a.image, a.location) for a in index.articles] + [(a.image, a.location) for a in index.actors.values()]
+    items.append((index.config.image, Location("site.yaml")))
+    for image, where in items:
+        if image and not image.src.startswith(("http://", "https://")) and image.src not in media:
+            diags.error(where, f"the image '{image.src}' is not in content/",
+                        "put the file in content/media/ and write src: media/<file name>, or give a full https:// address")

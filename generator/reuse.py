@@ -376,14 +376,16 @@ class _Sharing:
 
 
 def make_pages(index, env, diags, staging, last: Records, digests: Digests, theme: tuple, search: bool,
-               first=(), on_first=None, stop=None, workers: int = 1) -> tuple[list[str], Records, list[str]]:
+               first=(), on_first=None, stop=None, workers: int = 1,
+               copy_of=None) -> tuple[list[str], Records, list[str]]:
     """Every page of the site into staging (see write.Staging), but those that the last
     build's records show unchanged and output/ still holds, which are kept. The pages at
     the paths in first are made before the others, and on_first({path: bytes}) is called
     with them as soon as they are ready; stop() is asked between the pages after them, and
     when it says so the build gives up (render.Superseded). With workers > 1, the pages are
-    made by that many processes (see forked.py). The paths of the pages, this build's
-    records, and the paths of the pages made (not kept)."""
+    made by that many processes (see forked.py). copy_of(digest) gives the bytes of an
+    unchanged page that output/ does not hold, when a copy was kept (cache.py), or None.
+    The paths of the pages, this build's records, and the paths of the pages made (not kept)."""
     recorder = Recorder()
     roots = {"theme": _Templates(template_texts(theme))}
 
@@ -401,9 +403,14 @@ def make_pages(index, env, diags, staging, last: Records, digests: Digests, them
         """Make or keep one page: (path, bytes made or None, digest, staged, what it read or None)."""
         path, make = job
         digest = reuse.unchanged(path)
-        if digest is not None and staging.current(path, digest):
-            staging.keep(path, digest)
-            return path, None, digest, False, None
+        if digest is not None:
+            if staging.current(path, digest):
+                staging.keep(path, digest)
+                return path, None, digest, False, None
+            data = copy_of(digest) if copy_of is not None else None
+            if data is not None:
+                _, _, staged = staging.put(path, data)
+                return path, data, digest, staged, None
         with recorder.recording() as reads:
             reads.update(everywhere)
             data = make()

@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 
 from .dates import PartialDate, display_span
 from .model import Actor, Article, Quote
-from .resolve import Identical, Reuse, SiteIndex, TimelineEvent
+from .resolve import SiteIndex, TimelineEvent
 
 SCHEMA_TYPES = {"person": "Person", "country": "Country", "organisation": "Organization",
                 "group": "Organization", "other": "Thing"}
@@ -284,39 +284,16 @@ def _slide(event: TimelineEvent, index: SiteIndex, urls: Urls, names: str, page:
     return slide
 
 
-def _section(reuse: Reuse, kind: str, items: list, shared, entry, extra=None) -> str:
-    """The JSON list of entry(item) (or entry(item, extra(item))) for items. What every entry
-    depends on besides its own item is in shared; the texts of the last build are used again
-    for the items that are the same objects (an article, its events and quotes are made anew
-    when they change), and the whole list's text while the items all are."""
-    last = reuse.get(kind, (), shared, dict)  # id -> (item, extra, text); None -> (items, text)
-    whole, same = last.get(None), Identical(items)
-    if whole is not None and whole[0] == same:
-        return whole[1]  # the same items in the same order: extra() is the same too
-    made, texts = {}, []
-    for item in items:
-        more = extra(item) if extra else None
-        old = last.get(id(item))
-        text = old[2] if old is not None and old[0] is item and old[1] == more else \
-            dump_json(entry(item, more) if extra else entry(item))
-        made[id(item)] = (item, more, text)
-        texts.append(text)
-    made[None] = (same, _json_list(texts))
-    last.clear()
-    last.update(made)
-    return made[None][1]
+def _section(items, entry, extra=None) -> str:
+    """The JSON list of entry(item), or of entry(item, extra(item)), for items."""
+    return _json_list([dump_json(entry(item, extra(item)) if extra else entry(item)) for item in items])
 
 
-def timeline_json(index: SiteIndex, urls: Urls, render_names, reuse: Reuse | None = None) -> str:
+def timeline_json(index: SiteIndex, urls: Urls, render_names) -> str:
     """Knight Lab TimelineJS's JSON text, ending in a new line: a title slide and one slide
-    an event. reuse keeps the slides' JSON for the next build."""
-    reuse = reuse or Reuse()
-    # a slide shows its event, the names of its actors and the titles of its articles: the
-    # same while the event is the same object, no actor changed, its page of the timeline is
-    # the same and events still have places (or still have none)
+    an event."""
     grouped = any(e.place for e in index.events)
-    slides = _section(reuse, "slides", index.events, (index.actors_now, urls.origin, urls.prefix, grouped),
-                      lambda e, page: _slide(e, index, urls, render_names(e.actors), page, grouped),
+    slides = _section(index.events, lambda e, page: _slide(e, index, urls, render_names(e.actors), page, grouped),
                       lambda e: urls.event(e).partition("#")[0])
     config = index.config
     title = {"unique_id": TITLE_SLIDE,
@@ -355,18 +332,13 @@ def _quote_entry(q: Quote, urls: Urls) -> dict:
             "url": urls.absolute(Urls.quote(q))}
 
 
-def explainer_json(index: SiteIndex, urls: Urls, reuse: Reuse | None = None) -> str:
+def explainer_json(index: SiteIndex, urls: Urls) -> str:
     """data/explainer.json's text, ending in a new line: the site, its actors, articles,
-    events and quotes. reuse keeps the entries' JSON for the next build."""
-    reuse = reuse or Reuse()
-    where = (urls.origin, urls.prefix)
+    events and quotes."""
     site = {"title": index.config.title, "url": urls.absolute(), "language": index.config.language}
-    actors = _section(reuse, "actors", list(index.actors.values()), where, lambda a: _actor_entry(a, urls))
-    # the actors an article names are the same while it and the actors are
-    articles = _section(reuse, "articles", index.articles, (index.actors_now, where),
-                        lambda a: _article_entry(a, index.article_actors.get(a.slug, []), urls))
-    # an event's address depends on where the timeline's pages break
-    events = _section(reuse, "events", index.events, where, _event_entry, lambda e: urls.absolute(urls.event(e)))
-    quotes = _section(reuse, "quotes", index.quotes, where, lambda q: _quote_entry(q, urls))
+    actors = _section(index.actors.values(), lambda a: _actor_entry(a, urls))
+    articles = _section(index.articles, lambda a: _article_entry(a, index.article_actors.get(a.slug, []), urls))
+    events = _section(index.events, _event_entry, lambda e: urls.absolute(urls.event(e)))
+    quotes = _section(index.quotes, lambda q: _quote_entry(q, urls))
     return _json_object([("site", dump_json(site)), ("actors", actors), ("articles", articles),
                          ("events", events), ("quotes", quotes)], "\n")

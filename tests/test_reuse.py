@@ -248,3 +248,30 @@ def test_a_dependency_left_unrecorded_is_caught(dropped, demo_copy, tmp_path, mo
     assert preview.build().ok
     monkeypatch.setattr(reuse.Recorder, "read", real)
     assert differences(tmp_path / "preview", fresh_build(demo_copy, tmp_path / "fresh")) != []
+
+
+def test_a_fresh_runner_with_the_cache_writes_unchanged_pages_without_making_them(tmp_path):
+    """The Pages workflow restores .explainer-cache/ on a runner with no output/: the pages
+    an edit did not touch are written from the copies the cache keeps, not made again."""
+    root = write_corpus(40, tmp_path / "corpus")
+    out = root / "output"
+    assert build(root, output=out).ok
+    shutil.rmtree(out)
+    edit(root / "content/articles/article-00007.md", "\n\n", "\n\nA new paragraph.\n\n")
+    result = build(root, output=out)
+    assert result.ok
+    assert sorted(result.rendered) == ["articles/article-00007/index.html", "feed.xml"]
+    assert differences(out, fresh_build(root, tmp_path / "fresh")) == []
+
+
+def test_a_damaged_copy_of_a_page_is_made_again(tmp_path):
+    from generator.cache import FOLDER
+    root = write_corpus(12, tmp_path / "corpus")
+    out = root / "output"
+    assert build(root, output=out).ok
+    shutil.rmtree(out)
+    for copy in (root / FOLDER).glob("*/pages/*/*"):
+        copy.write_bytes(b"<p>planted</p>")  # as an attacker or a broken disk would
+    result = build(root, output=out)
+    assert result.ok and len(result.rendered) > 20
+    assert differences(out, fresh_build(root, tmp_path / "fresh")) == []
