@@ -94,46 +94,87 @@ def _same(value):
 
 def from_data(data, kind):
     """The value of type kind that to_data turned into data; Malformed if data is not one."""
+    return _decoder(kind)(data)
+
+
+def _exactly(kind):
+    def decode(data):
+        return _expect(data, kind)
+    return decode
+
+
+def _float(data):
+    return float(_expect(data, (int, float)))
+
+
+def _bytes(data):
+    try:
+        return base64.b64decode(_expect(data, str), validate=True)
+    except ValueError as exc:
+        raise Malformed(str(exc)) from None
+
+
+def _datetime(data):
+    try:
+        return dt.datetime.fromisoformat(_expect(data, str))
+    except ValueError as exc:
+        raise Malformed(str(exc)) from None
+
+
+def _string(data):
+    if type(data) is not str:
+        raise Malformed(f"{type(data).__name__} where a string was expected")
+    return data
+
+
+@functools.cache  # as _encoder: what each type's annotation says, worked out once a type
+def _decoder(kind):
+    """The function that makes a value of type kind from data, or raises Malformed."""
     inner = _optional(kind)
     if inner is not None:
-        return None if data is None else from_data(data, inner)
-    if kind is type(None):
-        return _expect(data, type(None))
+        decode = _decoder(inner)
+        return lambda data: None if data is None else decode(data)
+    if kind is str:
+        return _string
+    if kind is type(None) or kind in (bool, int):
+        return _exactly(kind)
     if kind is float:
-        return float(_expect(data, (int, float)))
-    if kind in (bool, int, str):
-        return _expect(data, kind)
+        return _float
     if kind is bytes:
-        try:
-            return base64.b64decode(_expect(data, str), validate=True)
-        except ValueError as exc:
-            raise Malformed(str(exc)) from None
+        return _bytes
     if kind is dt.datetime:
-        try:
-            return dt.datetime.fromisoformat(_expect(data, str))
-        except ValueError as exc:
-            raise Malformed(str(exc)) from None
-    if _is_record(kind):
+        return _datetime
+    if _is_record(kind):  # its fields' decoders found on first use, so a type may hold itself
         names, hints = _fields(kind), _hints(kind)
-        if not isinstance(data, dict) or set(data) != set(names):
-            raise Malformed(f"not a {kind.__name__}")
-        values = {name: from_data(data[name], hints[name]) for name in names}
-        try:
-            return kind(**values)
-        except (TypeError, ValueError) as exc:
-            raise Malformed(str(exc)) from None
+        expected = set(names)
+
+        def record(data):
+            if type(data) is not dict or data.keys() != expected:
+                raise Malformed(f"not a {kind.__name__}")
+            try:
+                return kind(**{name: _decoder(hints[name])(data[name]) for name in names})
+            except (TypeError, ValueError) as exc:
+                raise Malformed(str(exc)) from None
+        return record
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        return tuple(from_data(item, args[0]) for item in _expect(data, list))
+        decode = _decoder(args[0])
+        return lambda data: tuple([decode(item) for item in _expect(data, list)])
     if origin is tuple:
-        items = _expect(data, list)
-        if len(items) != len(args):
-            raise Malformed(f"a list of {len(args)} was expected")
-        return tuple(from_data(item, arg) for item, arg in zip(items, args))
+        decoders = tuple(_decoder(arg) for arg in args)
+
+        def fixed(data):
+            items = _expect(data, list)
+            if len(items) != len(decoders):
+                raise Malformed(f"a list of {len(decoders)} was expected")
+            return tuple([decode(item) for decode, item in zip(decoders, items)])
+        return fixed
     if origin in (list, frozenset):
-        return origin(from_data(item, args[0]) for item in _expect(data, list))
+        decode = _decoder(args[0])
+        return lambda data: origin([decode(item) for item in _expect(data, list)])
     if origin is dict and args[0] is str:
-        return {key: from_data(item, args[1]) for key, item in _expect(data, dict).items()}
+        decode = _decoder(args[1])
+        return lambda data: {_string(key): decode(item) for key, item in _expect(data, dict).items()}
     raise TypeError(f"{kind} cannot be recorded")
 
 

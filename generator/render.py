@@ -209,7 +209,7 @@ class Pages:
 
     def _fragment(self, macro: str, item, options: dict) -> Markup:
         """A macro of _macros.html for item, made once for the item and options in a build."""
-        settings = tuple(sorted(options.items())) if options else ()
+        settings = tuple(sorted((name, type(value).__name__, value) for name, value in options.items()))
         return self.share((macro, id(item), settings), item,
                           lambda: getattr(self.env.get_template("_macros.html").module, macro)(item, **options))
 
@@ -323,9 +323,9 @@ class Pages:
         count = max(1, (len(index.articles) + ARTICLES_PER_PAGE - 1) // ARTICLES_PER_PAGE)
         for number in range(1, count + 1):
             path = "articles/" + (f"page/{number}/" if number > 1 else "")
-            self.page(path + "index.html", "articles.html", lambda p=path, n=number, c=count: dict(
+            self.page(path + "index.html", "articles.html", lambda p=path, n=number: dict(
                 articles=self.index.articles[(n - 1) * ARTICLES_PER_PAGE: n * ARTICLES_PER_PAGE],
-                pager=_pager("articles/", n, c),
+                pager=_pager("articles/", n, max(1, -(-len(self.index.articles) // ARTICLES_PER_PAGE))),
                 ld=structured.page_ld("CollectionPage", "Articles", self.urls.absolute(p), self.index, self.urls)))
         for article in index.articles:
             if f"articles/{article.slug}/index.html" not in planned:

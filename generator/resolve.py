@@ -55,10 +55,10 @@ class SiteIndex:
 
     def __post_init__(self):
         self._articles = {a.slug: a for a in self.articles}
-        self.reuse = Reuse()  # what linking made, for working out related actors
+        self._reuse = Reuse()  # what linking made, for working out related actors
         # stands for the actors as they are: the same object from one build to the next while
         # no actor changed (see resolve)
-        self.actors_now: object = None
+        self._actors_now: object = None
 
     def published(self, slug: str) -> bool:
         return slug in self._articles
@@ -86,7 +86,7 @@ class SiteIndex:
     @functools.cached_property
     def related(self) -> dict[str, list[tuple[str, str]]]:
         """Actor slug -> [(slug, why)], the actors most related to it."""
-        return _related_actors(self, self.reuse, self.actors_now)
+        return _related_actors(self, self._reuse, self._actors_now)
 
     def actors_by_kind(self) -> list[tuple[str, str, list[Actor]]]:
         groups = defaultdict(list)
@@ -253,7 +253,7 @@ def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], arti
     for actor in actor_map.values():
         if actor.summary:
             index.actor_summaries[actor.slug] = filled(markup.snippet(actor.summary))
-    index.reuse, index.actors_now = reuse if kept else Reuse(), actors_now
+    index._reuse, index._actors_now = reuse if kept else Reuse(), actors_now
     reuse.turn()
     return index
 
@@ -362,10 +362,13 @@ def _related_actors(index: SiteIndex, reuse: Reuse, actors_now) -> dict[str, lis
     related = {}
     for actor in known.values():
         slug = actor.slug
-        lists = (tuple(index.articles_by_actor.get(slug, ())), tuple(index.events_by_actor.get(slug, ())),
-                 tuple(index.quotes_by_speaker.get(slug, ())), tuple(spoken_of.get(slug, ())))
+        articles = tuple(index.articles_by_actor.get(slug, ()))
+        # whom its articles name: the text of an article names actors too, and may change alone
+        lists = (articles, tuple(tuple(index.article_actors[a.slug]) for a in articles),
+                 tuple(index.events_by_actor.get(slug, ())), tuple(index.quotes_by_speaker.get(slug, ())),
+                 tuple(spoken_of.get(slug, ())))
         related[slug] = reuse.get("related", (actor,), (actors_now, lists), lambda a=actor, l=lists: _related_to(
-            a, index, *l, members_of.get(a.slug, []), name_key))
+            a, index, l[0], *l[2:], members_of.get(a.slug, []), name_key))
     return related
 
 

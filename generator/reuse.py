@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import pickle
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,9 +35,12 @@ from dataclasses import dataclass
 from . import forked
 from .forked import give_back_free_memory
 from .render import Pages, Superseded
-from .theme import template_texts
 
-ABSENT = ("absent",)  # what a path leads to when the value is no longer there
+class _Absent:
+    """What a path leads to when the value is no longer there."""
+
+
+ABSENT = _Absent()
 
 
 class Recorder:
@@ -123,6 +127,14 @@ class _WatchedMapping:
     def __getattr__(self, name: str):  # any other method: the whole mapping read
         return getattr(self._whole(), name)
 
+    def __repr__(self) -> str:
+        return repr(self._whole())
+
+    def __eq__(self, other) -> bool:
+        return self._whole() == other
+
+    __hash__ = None
+
     def __getitem__(self, key):
         self._recorder.read((*self._path, "item", key))
         return self._value[key]
@@ -193,6 +205,16 @@ class _WatchedList:
         self._recorder.read(self._path)
         return getattr(self._value, name)
 
+    def __repr__(self) -> str:
+        self._recorder.read(self._path)
+        return repr(self._value)
+
+    def __eq__(self, other) -> bool:
+        self._recorder.read(self._path)
+        return self._value == other
+
+    __hash__ = None
+
 
 def lookup(roots: dict, path: tuple):
     """What path leads to among roots (name -> object), or ABSENT."""
@@ -204,7 +226,7 @@ def lookup(roots: dict, path: tuple):
         if how == "len":
             return len(value)
         if how == "item":
-            if isinstance(value, dict):
+            if isinstance(value, dict) or isinstance(value, _Templates):
                 return value.get(more[0], ABSENT)
             return value[more[0]] if -len(value) <= more[0] < len(value) else ABSENT
         if how == "slice":
@@ -229,7 +251,7 @@ class Digests:
         self.seen: dict[int, tuple[object, bytes]] = {}
 
     def of(self, value) -> bytes:
-        if isinstance(value, str):
+        if type(value) is str:  # not Markup, which is shown otherwise: its class is in its pickle
             return hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=16).digest()
         if type(value) in _CONTAINERS and len(value) > 8:
             items = value.items() if isinstance(value, dict) else value
@@ -256,7 +278,7 @@ def _digest(value) -> bytes:
     try:
         pickler.dump(value)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError):
-        return b"cannot be compared"  # never equal to a digest: what reads it is always made again
+        return os.urandom(16)  # equal to no other digest: what read it is made again every time
     return hashlib.blake2b(stream.getvalue(), digest_size=16).digest()
 
 
@@ -349,9 +371,27 @@ class Reuse:
         return Records(tuple(map(_encoded, paths)), digests, pages)
 
 
-@dataclass(frozen=True)
 class _Templates:
-    template: dict[str, bytes]  # name -> text, as the environment loads it
+    """Each template's text by name, as the environment's loader finds it (ABSENT if not)."""
+
+    def __init__(self, env):
+        self.env, self.texts = env, {}
+
+    def get(self, name: str, default=None):
+        if name not in self.texts:
+            try:
+                self.texts[name] = self.env.loader.get_source(self.env, name)[0]
+            except Exception:  # noqa: BLE001 - not found, or not to be read: either way not there
+                self.texts[name] = default
+        return self.texts[name]
+
+
+@dataclass(frozen=True)
+class _Theme:
+    template: _Templates
+
+
+FORK_FROM = 400  # pages to make before more processes pay for themselves
 
 
 class _Sharing:
@@ -387,21 +427,22 @@ def make_pages(index, env, diags, staging, last: Records, digests: Digests, them
     unchanged page that output/ does not hold, when a copy was kept (cache.py), or None.
     The paths of the pages, this build's records, and the paths of the pages made (not kept)."""
     recorder = Recorder()
-    roots = {"theme": _Templates(template_texts(theme))}
+    roots = {"theme": _Theme(_Templates(env))}
 
     def watched(root: str, value):
         roots[root] = value
         return watch(root, value, recorder)
 
     env.loading = lambda name: recorder.read(("theme", "template", "item", name))
+    env.recorder = recorder
     sharing = _Sharing(recorder)
     planner = Pages(index, env, diags, search, watched, sharing.share)
     reuse = Reuse(last, roots, digests)
     everywhere = planner.EVERYWHERE
 
-    def one(job):
-        """Make or keep one page: (path, bytes made or None, digest, staged, what it read or None)."""
-        path, make = job
+    def unchanged(path):
+        """Keep the page if nothing it read changed and output/ (or the cache's copy) has it:
+        as one() tells, or None."""
         digest = reuse.unchanged(path)
         if digest is not None:
             if staging.current(path, digest):
@@ -411,6 +452,14 @@ def make_pages(index, env, diags, staging, last: Records, digests: Digests, them
             if data is not None:
                 _, _, staged = staging.put(path, data)
                 return path, data, digest, staged, None
+        return None
+
+    def one(job, check=True):
+        """Make or keep one page: (path, bytes made or None, digest, staged, what it read or None)."""
+        path, make = job
+        found = unchanged(path) if check else None
+        if found is not None:
+            return found
         with recorder.recording() as reads:
             reads.update(everywhere)
             data = make()
@@ -446,8 +495,20 @@ def make_pages(index, env, diags, staging, last: Records, digests: Digests, them
         on_first = None
     first = set(first)
     rest = sorted(planner.plan_rest(), key=lambda job: job[0] not in first)
-    if workers > 1:
-        _make_forked(rest, one, note, staging, diags, sharing, workers)
+    if workers > 1:  # the pages that need making found here, where the digests are then known
+        todo = []
+        for job in rest:
+            found = unchanged(job[0])
+            if found is None:
+                todo.append(job)
+            else:
+                note(found[0], found[2], None)
+        if len(todo) >= FORK_FROM:
+            _make_forked(todo, lambda job: one(job, check=False), note, staging, diags, sharing, workers)
+        else:
+            for job in todo:
+                path, _, digest, _, reads = one(job, check=False)
+                note(path, digest, reads)
     else:
         run(rest, 0 if alone else sum(1 for path, _ in rest if path in first))
     records = reuse.records()

@@ -33,15 +33,36 @@ class CompiledTemplates(jinja2.BytecodeCache):
         self.store[bucket.key] = bucket.bytecode_to_string()
 
 
+class _Template(jinja2.Template):
+    """A template whose module (what an import without context gives, made once for the
+    environment) hands the reads its making made, if a recorder watches (reuse.py), to
+    every render that uses it, not only the first."""
+
+    def _get_default_module(self, ctx=None):
+        recorder = self.environment.recorder
+        if recorder is None or (ctx is not None and ctx.globals_keys - self.globals.keys()):
+            return super()._get_default_module(ctx)  # a module made anew for this render: seen as it is made
+        if self._module is None:
+            with recorder.recording() as reads:
+                self._module = self.make_module()
+            self._made_from = frozenset(reads)
+        else:
+            recorder.add(getattr(self, "_made_from", ()))
+        return self._module
+
+
 class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox, remembering its answer to whether an attribute is safe for
     each type of object and name: Jinja's checks look at the object only through isinstance
     (so its type and __class__ decide), and pages ask some three hundred times each."""
 
+    template_class = _Template
+
     def __init__(self, **options):
         super().__init__(**options)
         self.safe: dict[tuple, bool] = {}
         self.loading = None  # called with the name of each template loaded, imports and includes too
+        self.recorder = None  # a reuse.Recorder that watches what pages read, if any
 
     def unsafe_undefined(self, obj, attribute: str):
         """As Jinja's, naming the object as the template sees it (a view of a dict, as a dict)."""
@@ -50,7 +71,7 @@ class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
 
     def _load_template(self, name, globals):
         if self.loading is not None:
-            self.loading(name)
+            self.loading(template_name(name))
         return super()._load_template(name, globals)
 
     def is_safe_attribute(self, obj, attr, value) -> bool:
@@ -128,13 +149,12 @@ def template_folders(site_root: Path) -> list[Path]:
     return [THEME]
 
 
-def template_texts(theme: tuple) -> dict[str, bytes]:
-    """Each template's text by the name templates load it by, as the loader finds it: the
-    site's own before the default theme's (theme is theme_key's)."""
-    texts: dict[str, bytes] = {}
-    for name, text in theme[0]:
-        texts.setdefault(name, text)
-    return texts
+def template_name(name: str) -> str:
+    """A template's name as the loader takes it apart: './a//b.html' is 'a/b.html'."""
+    try:
+        return "/".join(jinja2.loaders.split_template_path(name))
+    except jinja2.TemplateNotFound:
+        return name
 
 
 def theme_key(site_root: Path) -> tuple:

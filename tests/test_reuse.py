@@ -275,3 +275,51 @@ def test_a_damaged_copy_of_a_page_is_made_again(tmp_path):
     result = build(root, output=out)
     assert result.ok and len(result.rendered) > 20
     assert differences(out, fresh_build(root, tmp_path / "fresh")) == []
+
+
+def _preview_and_fresh(root, tmp_path, change):
+    """Build in a long-lived builder, make the change, build again: the differences from a
+    fresh build."""
+    preview = Builder(root, output=tmp_path / "preview")
+    assert preview.build().ok
+    preview.files.RACY = -1
+    change()
+    result = preview.build()
+    assert result.ok, [d.format() for d in result.diagnostics.errors]
+    return differences(tmp_path / "preview", fresh_build(root, tmp_path / "fresh"))
+
+
+def test_what_an_imported_macro_file_reads_is_every_pages_read(demo_copy, tmp_path):
+    """A module of macros is made once for all the pages; its own imports are still read by
+    each page that uses it."""
+    macros = OWN_MACROS.replace('{% macro span', '{% import "_marks.html" as marks %}{% macro span', 1)
+    macros = macros.replace('<li class="actor-card own">', '<li class="actor-card own">{{ marks.mark() }}')
+    write_files(demo_copy, {"templates/_macros.html": macros,
+                            "templates/_marks.html": "{% macro mark() %}<i>one</i>{% endmacro %}"})
+    assert _preview_and_fresh(demo_copy, tmp_path, lambda: write_files(
+        demo_copy, {"templates/_marks.html": "{% macro mark() %}<i>two</i>{% endmacro %}"})) == []
+
+
+def test_any_file_a_template_includes_is_followed(demo_copy, tmp_path):
+    """Even one under templates/static/ (copied to the site as well), named in a roundabout way."""
+    write_files(demo_copy, {"templates/404.html": '{% extends "base.html" %}{% block main %}'
+                            '<style>{% include "./static//note.css" %}</style>{% endblock %}',
+                            "templates/static/note.css": "p { margin: 0 }"})
+    assert _preview_and_fresh(demo_copy, tmp_path, lambda: write_files(
+        demo_copy, {"templates/static/note.css": "p { margin: 1em }"})) == []
+
+
+def test_one_more_article_gives_the_list_of_articles_a_second_page(tmp_path):
+    root = write_corpus(100, tmp_path / "corpus")
+    old = (root / "content/articles/article-00000.md").read_text(encoding="utf-8")
+    assert _preview_and_fresh(root, tmp_path, lambda: (root / "content/articles/oldest.md").write_text(
+        old.replace("date: ", "date: 1990-01-01\nupdated: ", 1), encoding="utf-8")) == []
+    assert (tmp_path / "preview/articles/page/2/index.html").exists()
+
+
+def test_a_name_written_into_an_articles_text_relates_its_actors(tmp_path):
+    """Related actors count the actors an article's text names; an edit of the text alone
+    (the article's other fields the same) changes whom the others are related to."""
+    root = write_corpus(30, tmp_path / "corpus")
+    assert _preview_and_fresh(root, tmp_path, lambda: edit(
+        root / "content/articles/article-00004.md", "\n\n", "\n\nWith [[actor-8]] and [[actor-9]].\n\n")) == []
