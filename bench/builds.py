@@ -101,10 +101,11 @@ def measure(site: Path, work: Path, runs: int) -> dict:
     for i in range(runs):
         article.write_text(original.replace("\n\n", f"\n\nEdited in a new process {i}.\n\n", 1), encoding="utf-8")
         second_edit.append(cli_build(site, output)[0])
-    ci_path = []  # as on a fresh runner of the Pages workflow: the cache restored, no output/
+    ci_path = []  # as on a fresh runner of the Pages workflow: the cache restored, no output/ there
     for i in range(runs):
+        output.rename(work / f"gone-{i}")
         article.write_text(original.replace("\n\n", f"\n\nEdited on a fresh runner {i}.\n\n", 1), encoding="utf-8")
-        ci_path.append(cli_build(site, work / f"runner-{i}")[0])
+        ci_path.append(cli_build(site, output)[0])
     article.write_text(original, encoding="utf-8")
 
     builder = Builder(site, output=output)

@@ -23,7 +23,7 @@ from .keys import signing_key
 from .markup import Markup, RenderedBody
 from .model import SLUG, SLUG_HINT, Actor, Article, actor_from_file, article_from_file
 from .render import Superseded
-from .reuse import EMPTY, Digests, Records, make_pages
+from .reuse import EMPTY, Digests, Records, StoredRecords, from_stored, make_pages, stored
 from .theme import CompiledTemplates, environment, static_files, theme_key
 from .resolve import Reuse, SiteIndex, check_images, resolve
 from .write import (MANIFEST, Discard, Staging, WriteReport, finish_interrupted, linked_place, stat_key,
@@ -62,7 +62,7 @@ class OutputRecord:
     signature: str  # of everything the build was made from (Builder._signature)
     paths: tuple[str, ...]
     searched: bool
-    pages: Records  # what each page read when it was last made (reuse.py)
+    pages: StoredRecords  # what each page read when it was last made (reuse.py)
 
 
 class _Memo:
@@ -191,7 +191,8 @@ class Builder:
         if self.disk is not None and once:
             saved = self.disk.load("output", str(self.output.resolve()), OutputRecord)
             if saved is not None:  # what the last command-line build left in output/
-                self.written, self.searched, self.records = saved.written, saved.searched, saved.pages
+                self.written, self.searched = saved.written, saved.searched
+                self.records = from_stored(saved.pages)
                 self._last = (saved.signature, None, list(saved.paths))
 
     def markup(self, config: SiteConfig | None) -> Markup:
@@ -364,7 +365,7 @@ class Builder:
             result.report = staging.commit()
             self.records = records
             if self.disk is not None and self.once:  # for a build with this cache and no output/
-                pages = {path: page.digest for path, page in records.pages.items()}
+                pages = {path: digest for path, (_, digest) in records.pages.items()}
                 self.disk.keep_copies(self.output, pages)
                 self.disk.keep_copies_only(pages.values())
         except OSError as exc:
@@ -433,7 +434,7 @@ class Builder:
         if self.disk is not None and self._last is not None:
             signature, _, paths = self._last
             self.disk.save("output", str(self.output.resolve()),
-                           OutputRecord(self.written, signature, tuple(paths), self.searched, self.records),
+                           OutputRecord(self.written, signature, tuple(paths), self.searched, stored(self.records)),
                            OutputRecord)
 
     def _workers(self, articles: int) -> int:
