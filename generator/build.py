@@ -62,7 +62,6 @@ class OutputRecord:
     signature: str  # of everything the build was made from (Builder._signature)
     paths: tuple[str, ...]
     searched: bool
-    pages: StoredRecords  # what each page read when it was last made (reuse.py)
 
 
 class _Memo:
@@ -178,7 +177,8 @@ class Builder:
         self.actors, self.prepared = _Memo(), _Memo()  # prepared: (article, rendered body) of each article file
         self.key = signing_key(site_root)  # signs the cache and the output's list; None if none can be kept
         self.disk = DiskCache(site_root, self.key) if cache else None
-        self.records: Records = EMPTY  # what each page of the last build read (reuse.py)
+        self.records: Records | None = EMPTY  # what each page of the last build read (reuse.py)
+        self.unsaved = False  # whether records holds what the disk does not yet
         self.digests = Digests()
         self.linked = Reuse()  # pieces of the last build's linking
         self.before: dict[str, Article] = {}  # the articles of the last build, by file
@@ -192,7 +192,7 @@ class Builder:
             saved = self.disk.load("output", str(self.output.resolve()), OutputRecord)
             if saved is not None:  # what the last command-line build left in output/
                 self.written, self.searched = saved.written, saved.searched
-                self.records = from_stored(saved.pages)
+                self.records = None  # read from the disk when a build needs them (_last_records)
                 self._last = (saved.signature, None, list(saved.paths))
 
     def markup(self, config: SiteConfig | None) -> Markup:
@@ -353,7 +353,8 @@ class Builder:
             workers = self._workers(len(index.articles))
             try:
                 copies = self.disk.copy_of if self.disk is not None and self.once else None
-                made, records, result.rendered = make_pages(index, env, diags, staging, self.records, self.digests, theme,
+                made, records, result.rendered = make_pages(index, env, diags, staging, self._last_records(),
+                                                            self.digests, theme,
                                                             self.search, first, early, stop, workers, copies)
             except Superseded:
                 result.superseded = True
@@ -363,7 +364,7 @@ class Builder:
             if diags.errors or not write:
                 return result
             result.report = staging.commit()
-            self.records = records
+            self.records, self.unsaved = records, True
             if self.disk is not None and self.once:  # for a build with this cache and no output/
                 pages = {path: digest for path, (_, digest) in records.pages.items()}
                 self.disk.keep_copies(self.output, pages)
@@ -434,8 +435,17 @@ class Builder:
         if self.disk is not None and self._last is not None:
             signature, _, paths = self._last
             self.disk.save("output", str(self.output.resolve()),
-                           OutputRecord(self.written, signature, tuple(paths), self.searched, stored(self.records)),
-                           OutputRecord)
+                           OutputRecord(self.written, signature, tuple(paths), self.searched), OutputRecord)
+            if self.unsaved and self.records is not None:  # apart, as a build with nothing changed needs none
+                self.disk.save("pages", str(self.output.resolve()), stored(self.records), StoredRecords)
+                self.unsaved = False
+
+    def _last_records(self) -> Records:
+        """What each page of the last build read: kept in memory, or on disk for a new process."""
+        if self.records is None:
+            saved = self.disk.load("pages", str(self.output.resolve()), StoredRecords) if self.disk else None
+            self.records = from_stored(saved) if saved is not None else EMPTY
+        return self.records
 
     def _workers(self, articles: int) -> int:
         """How many processes render the pages: all cores for a big site built once, when
