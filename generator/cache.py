@@ -144,28 +144,26 @@ class DiskCache:
 
     def keep_copies_only(self, digests) -> None:
         """Remove the copies of pages whose digests are not among these."""
-        names = {digest.hex() for digest in digests}
-        folder = self.folder / "pages"
-        try:
-            for shard in folder.iterdir() if folder.is_dir() else ():
-                for entry in shard.iterdir():
-                    if entry.name not in names:
-                        entry.unlink()
-        except OSError:
-            pass
+        _prune(self.folder / "pages", {digest.hex() for digest in digests})
 
     def keep_only(self, kind: str, keys) -> None:
         """Remove the entries of kind that are not under keys, and the folders of other
         versions of the generator."""
-        names = {self.path(kind, key).name for key in keys}
         try:
             for other in self.base.iterdir():
                 if other != self.folder and other.is_dir():
                     shutil.rmtree(other, ignore_errors=True)
-            folder = self.folder / kind
-            for shard in folder.iterdir() if folder.is_dir() else ():
-                for entry in shard.iterdir():
-                    if entry.name not in names:
-                        entry.unlink()
         except OSError:
             pass
+        _prune(self.folder / kind, {self.path(kind, key).name for key in keys})
+
+
+def _prune(folder: Path, names: set[str]) -> None:
+    """Remove the entries of folder's shards whose names are not among names."""
+    try:
+        for shard in folder.iterdir() if folder.is_dir() else ():
+            for entry in shard.iterdir():
+                if entry.name not in names:
+                    entry.unlink()
+    except OSError:
+        pass
