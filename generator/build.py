@@ -23,9 +23,10 @@ from .keys import signing_key
 from .markup import Markup, RenderedBody
 from .model import SLUG, SLUG_HINT, Actor, Article, actor_from_file, article_from_file
 from .render import Superseded
-from .reuse import EMPTY, Digests, Records, StoredRecords, from_stored, make_pages, stored
-from .theme import CompiledTemplates, environment, static_files, theme_key
-from .resolve import Reuse, SiteIndex, check_images, resolve
+from .reuse import EMPTY, CompiledTemplates, Digests, Files, Kept, Records, StoredRecords, from_stored, make_pages, stored
+from .theme import environment, static_files, theme_key
+from . import resolve
+from .resolve import SiteIndex, check_images
 from .write import (MANIFEST, Discard, Staging, WriteReport, finish_interrupted, linked_place, stat_key,
                     staging_folder, unsafe_output)
 
@@ -62,41 +63,6 @@ class OutputRecord:
     signature: str  # of everything the build was made from (Builder._signature)
     paths: tuple[str, ...]
     searched: bool
-
-
-class _Memo:
-    """Results of one pure step per key, with the diagnostics it reported, kept for the keys
-    of the latest build only."""
-
-    def __init__(self):
-        self.previous: dict = {}
-        self.current: dict = {}
-
-    def get(self, key, step, diags: Diagnostics):
-        entry = self.current.get(key) or self.previous.get(key)
-        if entry is None:
-            local = Diagnostics()
-            entry = (step(local), tuple(local.items))
-        self.current[key] = entry
-        diags.items.extend(entry[1])
-        return entry[0]
-
-    def take(self, key, diags: Diagnostics):
-        """A result put earlier in this build or kept from the last."""
-        entry = self.current.get(key) or self.previous[key]
-        self.current[key] = entry
-        diags.items.extend(entry[1])
-        return entry[0]
-
-    def has(self, key) -> bool:
-        return key in self.current or key in self.previous
-
-    def put(self, key, value, reported=()) -> None:
-        """A result computed elsewhere (in another process), with what it reported."""
-        self.current[key] = (value, tuple(reported))
-
-    def turn(self) -> None:
-        self.previous, self.current = self.current, {}
 
 
 PARALLEL_FROM = 200  # articles to read before a second process pays for itself
@@ -173,19 +139,17 @@ class Builder:
         self.once = once
         self.output = output or site_root / "output"
         # a builder that builds once has no use for the texts of the files it read
-        self.files = loader.FileCache() if not once else None
-        self.actors, self.prepared = _Memo(), _Memo()  # prepared: (article, rendered body) of each article file
+        self.files = Files() if not once else None
+        # what reading and linking made, for the next build; nothing when building once
+        self.read, self.linking = Kept(keep=not once), Kept(keep=not once)
         self.key = signing_key(site_root)  # signs the cache and the output's list; None if none can be kept
         self.disk = DiskCache(site_root, self.key) if cache else None
         self.records: Records | None = EMPTY  # what each page of the last build read (reuse.py)
         self.unsaved = False  # whether records holds what the disk does not yet
         self.digests = Digests()
-        self.linked = Reuse()  # pieces of the last build's linking
-        self.before: dict[str, Article] = {}  # the articles of the last build, by file
         self.written: dict[str, tuple] = {}
         self._markup: Markup | None = None
         self.compiled = CompiledTemplates()
-        self.sizes: dict[str, tuple] = {}  # media path -> (file key, (width, height) or None)
         self._last: tuple | None = None  # (signature, index, paths) of the last build that wrote
         self.searched = False  # whether output/ holds a search index of the last build's pages
         if self.disk is not None and once:
@@ -207,7 +171,7 @@ class Builder:
         is asked now and then once those are out; if it returns True, the build gives up,
         leaving output/ and what the next build will reuse as they were (superseded).
         stats: the sizes and times of the source files as a look just taken found them
-        (absolute path -> key, see load.FileCache), which the build then need not look up."""
+        (absolute path -> key, see reuse.Files), which the build then need not look up."""
         # Python's cycle collector would pause a big build again and again to scan the
         # objects the caches keep; the build makes few cycles, so it runs without it.
         enabled = gc.isenabled()
@@ -227,7 +191,7 @@ class Builder:
         result = BuildResult(diags)
         root = self.site_root
         clock = time.perf_counter()
-        sources = loader.read_site(root, diags, self.files)
+        sources = loader.read_site(root, diags, self.files.read if self.files else loader.read_text)
         clock = result.lap("read", clock)
         theme = theme_key(root)  # the templates' texts, read once a build
         statics = static_files(root, diags)
@@ -250,7 +214,7 @@ class Builder:
         markup = self.markup(config)
         # an article is its file's text, read in a time zone and rendered with these links
         keys = [(s.rel, s.digest, timezone, markup.prefix, markup.unsafe_html) for s in sources.articles]
-        todo = [(key, s) for key, s in zip(keys, sources.articles) if not self.prepared.has(key)]
+        todo = [(key, s) for key, s in zip(keys, sources.articles) if not self.read.has("article", key)]
         if self.disk is not None and self.disk.holds("article"):
             missing = []
             for key, source in todo:
@@ -258,7 +222,7 @@ class Builder:
                 if entry is None:
                     missing.append((key, source))
                 else:
-                    self.prepared.put(key, *entry)
+                    self.read.put("article", key, *entry)
             todo = missing
         # many articles are read and rendered in other processes while this one reads the actors
         preparing = _PreparingInParallel(todo, timezone, markup, self.disk) if len(todo) >= PARALLEL_FROM else None
@@ -266,7 +230,7 @@ class Builder:
             actors, known = self._read_actors(sources, diags)
             done = preparing if preparing is not None else _prepare(todo, timezone, markup, self.disk)
             for number, data in enumerate(done):
-                self.prepared.put(todo[number][0], *pickle.loads(data))
+                self.read.put("article", todo[number][0], *pickle.loads(data))
         finally:
             if preparing is not None:
                 preparing.close()
@@ -274,35 +238,31 @@ class Builder:
         articles, bodies = [], {}
         media_paths = {f"media/{rel}" for rel, _ in sources.media}
         for key in keys:
-            article, body = self.prepared.take(key, diags)
+            article, body = self.read.reported("article", key, None, diags)
             if article is not None:
-                article = self._as_before(article)
+                # the last build's object while only the text changed: what was worked out
+                # from it is found by its identity (not its events or quotes alone, whose
+                # pages show the article's title)
+                article = self.read.same("as before", article.location.file, article)
                 articles.append(article)
                 bodies[article.slug] = body
             for image in body.images if body is not None else ():
                 if image.slug not in media_paths:
                     diags.error(image.location, f"the image '{image.slug}' is not in content/media/",
                                 "put the file in content/media/, or correct the file name")
-        if not self.once:
-            self.before = {a.location.file: a for a in articles}
         if self.disk is not None and self.once and not diags.errors:
             self.disk.keep_only("article", keys)
         media = {rel: path for rel, path in sources.media}
-        if self.once:  # nothing is kept for a next build: let the texts go as soon as they are used
-            self.actors, self.prepared = _Memo(), _Memo()
-            sources = todo = keys = None
-        else:
-            for memo in (self.actors, self.prepared):
-                memo.turn()
+        image_sizes = self._image_sizes(media, diags)
+        self.read.turn()  # built once, the texts are let go as soon as they are used
+        sources = todo = keys = None
         clock = result.lap("articles", clock)
         if config is None:
             return result
 
-        # built once, nothing is reused: the pieces are let go with the texts they came from
-        index = resolve(config, actors, known, articles, bodies, markup, self.drafts, diags,
-                        self.linked if not self.once else None)
+        index = self._resolve(config, actors, known, articles, bodies, markup, diags)
         result.index = index
-        index.image_sizes = self._image_sizes(media)
+        index.image_sizes = image_sizes
         bodies = None  # index.bodies holds the finished HTML
         check_images(index, {f"media/{rel}" for rel in media}, diags)
         clock = result.lap("resolve", clock)
@@ -348,7 +308,8 @@ class Builder:
                 return result
             for rel, data in assets.items():
                 staging.put(rel, data)
-            env = environment(root, self.compiled)  # fresh, with the templates compiled earlier
+            env = environment(root)
+            env.bytecode_cache = self.compiled  # fresh, with the templates compiled earlier
             early = (lambda pages: on_first({**assets, **pages})) if on_first else None
             workers = self._workers(len(index.articles))
             try:
@@ -384,29 +345,35 @@ class Builder:
         result.lap("write", clock)
         return result
 
-    def _image_sizes(self, media: dict[str, Path]) -> dict[str, tuple[int, int]]:
+    def _image_sizes(self, media: dict[str, Path], diags: Diagnostics) -> dict[str, tuple[int, int]]:
         """The width and height of every media image (by its media/ path), read again only
         from files whose size or times changed."""
-        sizes, known = {}, self.sizes
-        self.sizes = {}
+        sizes = {}
         for rel, path in media.items():
-            try:
-                key = loader.file_key(path.stat())
-            except OSError:
-                continue
-            size = known[rel][1] if rel in known and known[rel][0] == key else loader.image_size(path)
-            self.sizes[rel] = (key, size)
-            if size:
-                sizes[f"media/{rel}"] = size
+            key = _file_key(path)
+            if key is not None:
+                size = self.read.reported("image size", (rel, key), lambda _, p=path: loader.image_size(p), diags)
+                if size:
+                    sizes[f"media/{rel}"] = size
         return sizes
 
-    def _as_before(self, article: Article) -> Article:
-        """The article read again from its changed file, as the last build's object when the
-        two are equal (only its text changed): what is worked out from the object is kept for
-        it, so an edit of the text is linked and rendered again only where the text shows.
-        (Not its events or quotes alone: what is shown of them includes the article's title.)"""
-        old = self.before.get(article.location.file)
-        return old if old is not None and (old is article or old == article) else article
+    def _resolve(self, config: SiteConfig, actors: list[Actor], known: set[str], articles: list[Article],
+                 bodies: dict, markup: Markup, diags: Diagnostics) -> SiteIndex:
+        """resolve.resolve, step by step, each step's result taken from the last build while
+        what it is made from is the same."""
+        kept = self.linking
+        people = kept.same("cast", markup, resolve.cast(actors, known), resolve.Cast.same_as)
+        linked = []
+        for article in articles:
+            body = bodies.get(article.slug)
+            told = kept.made("told", (article, markup), None, lambda a=article: resolve.told(a, markup))
+            linked.append(kept.made("link", (article, body, told), people,
+                                    lambda a=article, b=body, t=told: resolve.link(a, b, t, people, markup)))
+        summaries = {slug: kept.made("summary", (actor, markup), people,
+                                     lambda a=actor: resolve.actor_summary(a, people, markup))
+                     for slug, actor in people.actors.items()}
+        kept.turn()
+        return resolve.assemble(config, people, articles, linked, summaries, self.drafts, diags)
 
     def _read_actors(self, sources, diags: Diagnostics) -> tuple[list[Actor], set[str]]:
         """The actors read (again only if their file changed), and every actor slug there is,
@@ -424,7 +391,8 @@ class Builder:
                 continue
             seen[slug] = source.rel
             known.add(slug)
-            actor = self.actors.get((source.rel, source.digest), lambda d, s=source: actor_from_file(s, d), diags)
+            actor = self.read.reported("actor", (source.rel, source.digest), lambda d, s=source: actor_from_file(s, d),
+                                       diags)
             if actor is not None:
                 actors.append(actor)
         known |= {slug for slug in loader.failed_actor_slugs(self.site_root) if SLUG.match(slug)}

@@ -8,7 +8,6 @@ import hashlib
 import os
 import re
 import stat
-import time
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from pathlib import Path
@@ -218,42 +217,8 @@ def file_key(info: os.stat_result) -> tuple:
     return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
 
 
-class FileCache:
-    """Sources of the previous read, reused while a file's size and times are unchanged.
-
-    A file changed within the last RACY seconds is read again regardless, since a second
-    save inside the file system's time resolution can leave the times as they were.
-    stats, when set, holds the size and times of files as a look taken just before the
-    read found them (the preview's), so that they need not be looked up again."""
-
-    RACY = 2.0
-
-    def __init__(self):
-        self.entries: dict[str, tuple[tuple, Source]] = {}
-        self.stats: dict[str, tuple] | None = None
-
-    def get(self, path: str) -> tuple[tuple | None, Source | None]:
-        key = self.stats.get(path) if self.stats is not None else None
-        if key is None:
-            try:
-                info = os.stat(path)
-            except OSError:
-                return None, None
-            key = file_key(info)
-        entry = self.entries.get(path)
-        if entry and entry[0] == key and time.time() - key[0] / 1e9 > self.RACY:
-            return key, entry[1]
-        return key, None
-
-    def put(self, path: str, key: tuple | None, source: Source) -> None:
-        if key is not None:
-            self.entries[path] = (key, source)
-
-
-def read_text(root: Path, path: Path | str, diags: Diagnostics, cache: FileCache | None = None) -> Source | None:
-    key, cached = cache.get(os.fspath(path)) if cache else (None, None)
-    if cached is not None:
-        return cached
+def read_text(root: Path, path: Path | str, diags: Diagnostics) -> Source | None:
+    """A source file's text, checked: inside the site, not too big, UTF-8, no control characters."""
     path = Path(path)
     rel = path.relative_to(root).as_posix()
     problem = unusable(root, path)
@@ -288,10 +253,7 @@ def read_text(root: Path, path: Path | str, diags: Diagnostics, cache: FileCache
                     "which no page or feed may hold", "delete it: most editors do not show it, so delete "
                     "the character before and after it and type them again")
         return None
-    source = Source(rel, text.replace("\r\n", "\n").replace("\r", "\n"), digest)
-    if cache is not None:
-        cache.put(os.fspath(path), key, source)
-    return source
+    return Source(rel, text.replace("\r\n", "\n").replace("\r", "\n"), digest)
 
 
 def _listing(root: Path, folder: Path, suffixes: tuple[str, ...], diags: Diagnostics, required: bool) -> list[str]:
@@ -332,10 +294,11 @@ def _listing(root: Path, folder: Path, suffixes: tuple[str, ...], diags: Diagnos
     return found
 
 
-def read_site(root: Path, diags: Diagnostics, cache: FileCache | None = None) -> SiteSources:
-    """Every source of the site at root, in a stable order."""
+def read_site(root: Path, diags: Diagnostics, read=read_text) -> SiteSources:
+    """Every source of the site at root, in a stable order, each file read by read (with
+    read_text's arguments and answer)."""
     config_path = root / "site.yaml"
-    config = read_text(root, config_path, diags, cache) if config_path.is_file() else None
+    config = read(root, config_path, diags) if config_path.is_file() else None
     if config is None and not config_path.is_file():
         diags.error(Location("site.yaml"), "this folder has no site.yaml",
                     "run the command in your explainer's folder, or pass --site DIR")
@@ -343,8 +306,8 @@ def read_site(root: Path, diags: Diagnostics, cache: FileCache | None = None) ->
     if not content.is_dir():
         diags.error(Location("content"), "this folder has no content/ folder",
                     "create content/articles/ and content/actors/, or pass --site DIR")
-    articles = [read_text(root, p, diags, cache) for p in _listing(root, content / "articles", ARTICLE_SUFFIXES, diags, True)]
-    actors = [read_text(root, p, diags, cache) for p in _listing(root, content / "actors", ACTOR_SUFFIXES, diags, False)]
+    articles = [read(root, p, diags) for p in _listing(root, content / "articles", ARTICLE_SUFFIXES, diags, True)]
+    actors = [read(root, p, diags) for p in _listing(root, content / "actors", ACTOR_SUFFIXES, diags, False)]
     media_root = content / "media"
     media = []
     for path in files_under(root, media_root, diags):

@@ -55,10 +55,6 @@ class SiteIndex:
 
     def __post_init__(self):
         self._articles = {a.slug: a for a in self.articles}
-        self._reuse = Reuse()  # what linking made, for working out related actors
-        # stands for the actors as they are: the same object from one build to the next while
-        # no actor changed (see resolve)
-        self._actors_now: object = None
 
     def published(self, slug: str) -> bool:
         return slug in self._articles
@@ -86,7 +82,7 @@ class SiteIndex:
     @functools.cached_property
     def related(self) -> dict[str, list[tuple[str, str]]]:
         """Actor slug -> [(slug, why)], the actors most related to it."""
-        return _related_actors(self, self._reuse, self._actors_now)
+        return _related_actors(self)
 
     def actors_by_kind(self) -> list[tuple[str, str, list[Actor]]]:
         groups = defaultdict(list)
@@ -118,31 +114,6 @@ def check_refs(refs: list[Ref], known: set[str], actors: dict[str, Actor], what:
         diags.error(ref.location, f"{what} '{ref.slug}' is not a known actor", hint)
 
 
-class Reuse:
-    """What linking made from objects that did not change, kept from one build to the next.
-
-    A piece is found by the identity of the objects it was made from, which it holds (so no
-    other object can take their identity while it is kept), and is used again only while
-    the other inputs it records are equal."""
-
-    def __init__(self):
-        self.previous: dict = {}
-        self.current: dict = {}
-
-    def get(self, kind: str, sources: tuple, inputs, make):
-        key = (kind, *map(id, sources))
-        found = self.current.get(key) or self.previous.get(key)
-        if found is None or found[1] != inputs:
-            found = (sources, inputs, make())
-        self.current[key] = found
-        return found[2]
-
-    def turn(self) -> None:
-        """Keep this build's pieces for the next; if it made none, keep the last build's."""
-        if self.current:
-            self.previous, self.current = self.current, {}
-
-
 @dataclass(frozen=True)
 class _Linked:
     """What linking makes of one article on its own, given the actors."""
@@ -164,19 +135,86 @@ def _event_order(event: Event) -> str:
     return f"{event.date.sort_key()}\0{event.end.sort_key() if event.end else ''}\0{event.id}"
 
 
-def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], articles: list[Article],
-            bodies: dict[str, RenderedBody], markup: Markup, drafts: bool, diags: Diagnostics,
-            reuse: Reuse | None = None) -> SiteIndex:
-    """Link the site: check every reference, merge events, fill in actor names, relate actors.
-    reuse carries pieces from the last build of the same site: an article that did not
-    change, while the actors did not either, is linked by what the last build made of it."""
-    kept = reuse is not None  # without it, the pieces are let go once linked
-    reuse = reuse or Reuse()
-    actor_map = {a.slug: a for a in sorted(actors, key=_name_key)}
-    known = set(known_slugs) | set(actor_map)
-    # stands for the actors as they are: the same object while they are the same
-    actors_now = reuse.get("actors", (markup,), (frozenset(known), tuple(actor_map.values())), object)
+@dataclass(frozen=True, eq=False)
+class Cast:
+    """The actors as linking sees them: by slug, sorted by name, and every slug there is
+    (those of actor files that could not be read included)."""
 
+    actors: dict[str, Actor]
+    known: frozenset[str]
+
+    def same_as(self, other: "Cast") -> bool:
+        return self.known == other.known and tuple(self.actors.values()) == tuple(other.actors.values())
+
+    def name(self, slug: str) -> str:
+        actor = self.actors.get(slug)
+        return actor.name if actor else slug
+
+    def filled(self, text: str, seal: str) -> str:
+        """text (made with that seal) with its actor name placeholders filled in."""
+        return fill_names(text, seal, self.name) if placeholders(text, seal) else text
+
+
+def cast(actors: list[Actor], known_slugs: set[str]) -> Cast:
+    actor_map = {a.slug: a for a in sorted(actors, key=_name_key)}
+    return Cast(actor_map, frozenset(known_slugs) | frozenset(actor_map))
+
+
+def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], articles: list[Article],
+            bodies: dict[str, RenderedBody], markup: Markup, drafts: bool, diags: Diagnostics) -> SiteIndex:
+    """Link the site: check every reference, merge events, fill in actor names, relate actors.
+    The steps one by one: cast, then told and link for each article, then assemble."""
+    people = cast(actors, known_slugs)
+    linked = [link(a, bodies.get(a.slug), told(a, markup), people, markup) for a in articles]
+    summaries = {slug: actor_summary(actor, people, markup) for slug, actor in people.actors.items()}
+    return assemble(config, people, articles, linked, summaries, drafts, diags)
+
+
+def told(article: Article, markup: Markup) -> tuple[TimelineEvent, ...]:
+    """Each of an article's events as the article alone tells it, names not filled in."""
+    return tuple(_merged([event], markup) for event in article.events)
+
+
+def link(article: Article, rendered: RenderedBody | None, tellings: tuple[TimelineEvent, ...], people: Cast,
+         markup: Markup) -> _Linked:
+    """What linking makes of one article on its own: its references checked, the names in
+    its body, summary and events filled in."""
+    known, actor_map = people.known, people.actors
+    local = Diagnostics()
+    check_refs(list(article.actors), known, actor_map, "actor", local)
+    for event in article.events:
+        check_refs(list(event.actors), known, actor_map, "event actor", local)
+    for quote in article.quotes:
+        check_refs([quote.speaker], known, actor_map, "quote speaker", local)
+        check_refs(list(quote.about), known, actor_map, "quote subject", local)
+    if rendered:
+        check_refs(list(rendered.mentions), known, actor_map, "actor link", local)
+        for problem in rendered.problems:
+            local.error(problem.location, problem.message, problem.hint)
+    summary = None
+    if article.summary:
+        summary = (people.filled(rendered.summary, rendered.seal) if rendered and rendered.summary is not None
+                   else people.filled(markup.snippet(article.summary), markup.seal))
+    return _Linked(
+        problems=tuple(local.items),
+        order=f"{article.date.sort_key()}\0{article.slug}",
+        body=people.filled(rendered.html, rendered.seal) if rendered else "",
+        summary=summary,
+        actors=tuple(s for s in _mentioned(article, rendered) if s in known),
+        events=tuple((_event_order(e), _named(t, people, markup)) for e, t in zip(article.events, tellings)),
+        quotes=tuple(f"{q.said.sort_key()}\0{q.article}\0{q.number:06d}" for q in article.quotes))
+
+
+def actor_summary(actor: Actor, people: Cast, markup: Markup) -> str | None:
+    """An actor's summary as HTML, with names filled in."""
+    return people.filled(markup.snippet(actor.summary), markup.seal) if actor.summary else None
+
+
+def assemble(config: SiteConfig, people: Cast, articles: list[Article], linked: list[_Linked],
+             actor_summaries: dict[str, str | None], drafts: bool, diags: Diagnostics) -> SiteIndex:
+    """The site index from the articles linked one by one (linked[i] is articles[i]'s)."""
+    actor_map, known = people.actors, people.known
+    of = {id(article): made for article, made in zip(articles, linked)}
     seen_slugs: dict[str, Article] = {}
     for article in articles:
         if article.slug in seen_slugs:
@@ -187,95 +225,44 @@ def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], arti
                         "give one of the two articles another 'slug:' (or rename its file)")
         else:
             seen_slugs[article.slug] = article
-
     for actor in actor_map.values():
         check_refs(list(actor.affiliations), known, actor_map, "affiliation", diags)
-
-    def name(slug: str) -> str:
-        actor = actor_map.get(slug)
-        return actor.name if actor else slug
-
-    def filled(text: str, seal: str = markup.seal) -> str:
-        """text (made by markup, or by a converter with that seal) with its actor name
-        placeholders filled in; again only if a name changed."""
-        slugs = reuse.get("slugs", (text, seal), None, lambda: placeholders(text, seal))
-        names = tuple(actor_map[s].name if s in actor_map else None for s in slugs)
-        return reuse.get("filled", (text, seal), names, lambda: fill_names(text, seal, name) if slugs else text)
-
-    def link(article: Article, rendered: RenderedBody | None) -> _Linked:
-        local = Diagnostics()
-        check_refs(list(article.actors), known, actor_map, "actor", local)
-        for event in article.events:
-            check_refs(list(event.actors), known, actor_map, "event actor", local)
-        for quote in article.quotes:
-            check_refs([quote.speaker], known, actor_map, "quote speaker", local)
-            check_refs(list(quote.about), known, actor_map, "quote subject", local)
-        if rendered:
-            check_refs(list(rendered.mentions), known, actor_map, "actor link", local)
-            for problem in rendered.problems:
-                local.error(problem.location, problem.message, problem.hint)
-        summary = None
-        if article.summary:
-            summary = (filled(rendered.summary, rendered.seal) if rendered and rendered.summary is not None
-                       else filled(markup.snippet(article.summary)))
-        told = [reuse.get("event", (event, markup), None, lambda e=event: _merged([e], markup))
-                for event in article.events]
-        return _Linked(
-            problems=tuple(local.items),
-            order=f"{article.date.sort_key()}\0{article.slug}",
-            body=filled(rendered.html, rendered.seal) if rendered else "",
-            summary=summary,
-            actors=tuple(s for s in _mentioned(article, rendered) if s in known),
-            events=tuple((_event_order(e), _fill_names(t, filled, reuse)) for e, t in zip(article.events, told)),
-            quotes=tuple(f"{q.said.sort_key()}\0{q.article}\0{q.number:06d}" for q in article.quotes))
-
-    linked: dict[int, _Linked] = {}
-    for article in articles:
-        rendered = bodies.get(article.slug)
-        made = linked[id(article)] = reuse.get("linked", (article, rendered), actors_now,
-                                               lambda a=article, r=rendered: link(a, r))
+    for made in linked:
         diags.items.extend(made.problems)
 
     published = sorted((a for a in seen_slugs.values() if drafts or not a.draft),
-                       key=lambda a: linked[id(a)].order, reverse=True)
-    events = _merge_events(published, linked, markup, diags, filled, reuse)
-    quotes = [(key, quote) for a in published for key, quote in zip(linked[id(a)].quotes, a.quotes)]
+                       key=lambda a: of[id(a)].order, reverse=True)
+    events = _merge_events(published, of, diags)
+    quotes = [(key, quote) for a in published for key, quote in zip(of[id(a)].quotes, a.quotes)]
     quotes.sort(key=operator.itemgetter(0))
 
     index = SiteIndex(config=config, actors=actor_map, articles=published, bodies={}, events=events,
                       quotes=[quote for _, quote in quotes])
     for article in published:
-        made = linked[id(article)]
+        made = of[id(article)]
         index.bodies[article.slug] = made.body
         if made.summary is not None:
             index.article_summaries[article.slug] = made.summary
         index.article_actors[article.slug] = list(made.actors)
-    for actor in actor_map.values():
-        if actor.summary:
-            index.actor_summaries[actor.slug] = filled(markup.snippet(actor.summary))
-    index._reuse, index._actors_now = reuse if kept else Reuse(), actors_now
-    reuse.turn()
+    index.actor_summaries = {slug: html for slug, html in actor_summaries.items() if html is not None}
     return index
 
 
-def _fill_names(event: TimelineEvent, filled, reuse: Reuse) -> TimelineEvent:
-    """The event with actor names in its description; the same object while they are the same."""
+def _named(event: TimelineEvent, people: Cast, markup: Markup) -> TimelineEvent:
+    """The event with actor names in its description."""
     if not event.description:
         return event
-    description = filled(event.description)
-    if description is event.description:
-        return event
-    return reuse.get("named", (event,), description, lambda: replace(event, description=description))
+    description = people.filled(event.description, markup.seal)
+    return event if description == event.description else replace(event, description=description)
 
 
-def _merge_events(articles: list[Article], linked: dict[int, _Linked], markup: Markup, diags: Diagnostics,
-                  filled, reuse: Reuse) -> list[TimelineEvent]:
+def _merge_events(articles: list[Article], linked: dict[int, _Linked], diags: Diagnostics) -> list[TimelineEvent]:
     """One event for each id, told first by the oldest article (articles are newest first),
     in the order of time, with actor names filled in."""
     merged: dict[str, list] = defaultdict(list)
     for article in reversed(articles):
-        for event, told in zip(article.events, linked[id(article)].events):
-            merged[event.id].append((event, told))
+        for event, telling in zip(article.events, linked[id(article)].events):
+            merged[event.id].append((event, telling))
     result = []
     for event_id, tellings in merged.items():
         if len(tellings) == 1:  # as its article alone tells it
@@ -288,11 +275,18 @@ def _merge_events(articles: list[Article], linked: dict[int, _Linked], markup: M
                             f"event '{event_id}' has other dates here than in {first.location}",
                             "events that share an id are one event: give them the same date and end, "
                             "or give this one its own id")
-        events = [event for event, _ in tellings]
-        made = reuse.get("event", (*events, markup), None, lambda t=events: _merged(t, markup))
-        result.append((tellings[0][1][0], _fill_names(made, filled, reuse)))
+        result.append((tellings[0][1][0], _combined([event for _, (_, event) in tellings])))
     result.sort(key=operator.itemgetter(0))
     return [event for _, event in result]
+
+
+def _combined(tellings: list[TimelineEvent]) -> TimelineEvent:
+    """One event from the tellings of the articles that tell it, the oldest first."""
+    first = tellings[0]
+    return replace(first, description=next((e.description for e in tellings if e.description), None),
+                   actors=tuple(dict.fromkeys(slug for e in tellings for slug in e.actors)),
+                   place=next((e.place for e in tellings if e.place), None),
+                   articles=tuple(dict.fromkeys(slug for e in tellings for slug in e.articles)))
 
 
 def _merged(tellings: list[Event], markup: Markup) -> TimelineEvent:
@@ -342,11 +336,9 @@ def _by_actor(index: SiteIndex) -> tuple[dict, dict, dict]:
     return dict(quotes_by_speaker), dict(events_by_actor), dict(articles_by_actor)
 
 
-def _related_actors(index: SiteIndex, reuse: Reuse, actors_now) -> dict[str, list[tuple[str, str]]]:
+def _related_actors(index: SiteIndex) -> dict[str, list[tuple[str, str]]]:
     """For each actor, up to RELATED others, by affiliation, membership, what their quotes
-    are about, and how often they appear together. Worked out again only for the actors
-    whose articles, events or quotes are not the same objects as in the last build, or
-    when any actor changed (actors_now, see resolve)."""
+    are about, and how often they appear together."""
     known = index.actors
     spoken_of: dict[str, list[Quote]] = defaultdict(list)  # quotes about an actor, once for each mention
     for quote in index.quotes:
@@ -362,13 +354,9 @@ def _related_actors(index: SiteIndex, reuse: Reuse, actors_now) -> dict[str, lis
     related = {}
     for actor in known.values():
         slug = actor.slug
-        articles = tuple(index.articles_by_actor.get(slug, ()))
-        # whom its articles name: the text of an article names actors too, and may change alone
-        lists = (articles, tuple(tuple(index.article_actors[a.slug]) for a in articles),
-                 tuple(index.events_by_actor.get(slug, ())), tuple(index.quotes_by_speaker.get(slug, ())),
-                 tuple(spoken_of.get(slug, ())))
-        related[slug] = reuse.get("related", (actor,), (actors_now, lists), lambda a=actor, l=lists: _related_to(
-            a, index, l[0], *l[2:], members_of.get(a.slug, []), name_key))
+        related[slug] = _related_to(actor, index, index.articles_by_actor.get(slug, ()),
+                                    index.events_by_actor.get(slug, ()), index.quotes_by_speaker.get(slug, ()),
+                                    spoken_of.get(slug, ()), members_of.get(slug, []), name_key)
     return related
 
 

@@ -20,19 +20,29 @@ A digest is taken of the value's content: pickled with the pickler's memo turned
 bytes depend on the value alone, not on which objects happen to be shared, so equal values
 give equal digests in any process; the model holds no sets, whose order would vary.
 The records are kept on disk (cache.py, as signed JSON), so a new process renders only the
-pages an edit touched."""
+pages an edit touched.
+
+The stages before the pages are pure too; the builder takes their results again where they
+meet (Files, Kept, CompiledTemplates): a file's text while its size and times are the same,
+an article read and rendered while its text is, an article linked while it and the actors
+are, a template compiled while its source is."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import json
+import operator
 import os
 import pickle
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from . import forked
+import jinja2
+
+from . import forked, load
+from .diagnostics import Diagnostics
 from .forked import give_back_free_memory
 from .render import Pages, Superseded
 
@@ -395,6 +405,114 @@ class Reuse:
         digests = {path: now[path] if path in now else self.digest(path) for path in read}
         self.digests.turn()
         return Records(digests, dict(self.pages))
+
+
+class Kept:
+    """What the steps of the last build made, for the next: a step's result is taken again
+    while it would be the same, found either by the identity of the objects it was made
+    from (which it holds, so that no other object can take their identity meanwhile) with
+    its other inputs equal, or by a key of content, with what the step reported. A builder
+    that builds once keeps nothing (keep=False): every step is simply run."""
+
+    def __init__(self, keep: bool = True):
+        self.keep = keep
+        self.previous: dict = {}
+        self.current: dict = {}
+
+    def made(self, kind: str, sources: tuple, inputs, make):
+        """make(), or what it made last from the same sources with equal inputs."""
+        if not self.keep:
+            return make()
+        key = (kind, *map(id, sources))
+        found = self.current.get(key) or self.previous.get(key)
+        if found is None or found[1] != inputs:
+            found = (sources, inputs, make())
+        self.current[key] = found
+        return found[2]
+
+    def same(self, kind: str, key, value, equal=operator.eq):
+        """The last build's object for key when it equals value (equal), else value: what
+        later steps found by its identity is then found again."""
+        if not self.keep:
+            return value
+        old = self.current.get((kind, key)) or self.previous.get((kind, key))
+        if old is not None and (old is value or equal(old, value)):
+            value = old
+        self.current[(kind, key)] = value
+        return value
+
+    def reported(self, kind: str, key, step, diags: Diagnostics):
+        """step(diagnostics) for a key of content, or its result and reports kept from an
+        earlier build or put earlier in this one; what it reported is reported again."""
+        entry = self.current.get((kind, key)) or self.previous.get((kind, key))
+        if entry is None:
+            local = Diagnostics()
+            entry = (step(local), tuple(local.items))
+        self.current[(kind, key)] = entry
+        diags.items.extend(entry[1])
+        return entry[0]
+
+    def has(self, kind: str, key) -> bool:
+        return (kind, key) in self.current or (kind, key) in self.previous
+
+    def put(self, kind: str, key, value, reported=()) -> None:
+        """A result of a step run elsewhere (in another process), with what it reported."""
+        self.current[(kind, key)] = (value, tuple(reported))
+
+    def turn(self) -> None:
+        """Keep this build's results for the next, and only them; a builder that keeps
+        nothing lets them all go. A build that made nothing keeps the last build's."""
+        if not self.keep:
+            self.previous, self.current = {}, {}
+        elif self.current:
+            self.previous, self.current = self.current, {}
+
+
+class Files:
+    """The sources of the last read, taken again while a file's size and times are the same
+    (load.read_text for the others).
+
+    A file changed within the last RACY seconds is read again regardless, since a second
+    save inside the file system's time resolution can leave the times as they were.
+    stats, when set, holds the size and times of files as a look taken just before the
+    read found them (the preview's), so that they need not be looked up again."""
+
+    RACY = 2.0
+
+    def __init__(self):
+        self.entries: dict[str, tuple[tuple, object]] = {}
+        self.stats: dict[str, tuple] | None = None
+
+    def read(self, root, path, diags: Diagnostics):
+        name = os.fspath(path)
+        key = self.stats.get(name) if self.stats is not None else None
+        if key is None:
+            try:
+                key = load.file_key(os.stat(name))
+            except OSError:
+                key = None
+        entry = self.entries.get(name)
+        if key is not None and entry and entry[0] == key and time.time() - key[0] / 1e9 > self.RACY:
+            return entry[1]
+        source = load.read_text(root, path, diags)
+        if key is not None and source is not None:
+            self.entries[name] = (key, source)
+        return source
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory between builds (keyed by name and source), so that
+    each build's fresh environment does not compile them again: set as its bytecode_cache."""
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
 
 
 class _Templates:

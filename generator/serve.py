@@ -54,7 +54,7 @@ GIVE_UP_FOR = 10  # seconds of builds given up for newer saves, after which one 
 
 def snapshot(root: Path) -> dict[str, tuple]:
     """Size and times of every source file (load.file_key, by path): what a save changes.
-    A build is given the look that noticed a save, to take the keys from (FileCache)."""
+    A build is given the look that noticed a save, to take the keys from (reuse.Files)."""
     seen: dict[str, tuple] = {}
 
     def walk(folder: str) -> None:

@@ -18,21 +18,6 @@ from .load import files_under, unusable
 THEME = Path(__file__).resolve().parent.parent / "templates"
 
 
-class CompiledTemplates(jinja2.BytecodeCache):
-    """Compiled templates kept in memory between builds (keyed by name and source), so that
-    each build's fresh environment does not compile them again."""
-
-    def __init__(self):
-        self.store: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket):
-        if bucket.key in self.store:
-            bucket.bytecode_from_string(self.store[bucket.key])
-
-    def dump_bytecode(self, bucket):
-        self.store[bucket.key] = bucket.bytecode_to_string()
-
-
 class _Template(jinja2.Template):
     """A template whose module (what an import without context gives, made once for the
     environment) hands the reads its making made, if a recorder watches (reuse.py), to
@@ -107,7 +92,7 @@ class _Loader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
-def environment(site_root: Path, compiled: CompiledTemplates | None = None) -> jinja2.Environment:
+def environment(site_root: Path) -> jinja2.Environment:
     """Templates from the site's own templates/ first, then the default theme, file by file.
     A new environment for every build: template modules keep the globals they were made with.
 
@@ -117,7 +102,6 @@ def environment(site_root: Path, compiled: CompiledTemplates | None = None) -> j
     lists and mappings it is given, which every page shares."""
     folders = template_folders(site_root)
     env = _Sandbox(
-        bytecode_cache=compiled,
         loader=_Loader(site_root, folders),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
