@@ -126,22 +126,25 @@ def _file_key(path: Path) -> tuple | None:
 
 
 class Builder:
-    """Builds one site again and again, redoing only what its changed inputs require:
-    files are re-read when they change, parsed and rendered again when their text does,
-    pages are rendered again when their inputs do, and written when their bytes do."""
+    """Builds one site again and again (the preview), redoing only what its changed inputs
+    require: files are read again when they change, parsed and rendered again when their
+    text does, linked again when they or the actors change, pages rendered again when what
+    they read does (reuse.py), and written when their bytes do. What it keeps lives in
+    this process; OneShot is the command line's builder.
+
+    The stages run in the order of _build; the ways the two builders differ are the few
+    methods they each define: how files are read, on how many cores pages are rendered,
+    and what is kept for the next build."""
+
+    keeps = True  # what reading and linking made is kept in memory for the next build
 
     def __init__(self, site_root: Path, output: Path | None = None, base_url: str | None = None,
-                 drafts: bool = False, search: bool = False, once: bool = False, cache: bool = True):
-        """once: this builder builds one time only (the command line), so a big site's pages
-        may be rendered in other processes, whose work the next build could not reuse.
-        cache: keep what can be reused in the site's cache folder (see cache.py)."""
+                 drafts: bool = False, search: bool = False, cache: bool = True):
+        """cache: keep what can be reused in the site's cache folder (see cache.py)."""
         self.site_root, self.base_url, self.drafts, self.search = site_root, base_url, drafts, search
-        self.once = once
         self.output = output or site_root / "output"
-        # a builder that builds once has no use for the texts of the files it read
-        self.files = Files() if not once else None
-        # what reading and linking made, for the next build; nothing when building once
-        self.read, self.linking = Kept(keep=not once), Kept(keep=not once)
+        self.files: Files | None = Files() if self.keeps else None  # the texts of the files last read
+        self.read, self.linking = Kept(self.keeps), Kept(self.keeps)
         self.key = signing_key(site_root)  # signs the cache and the output's list; None if none can be kept
         self.disk = DiskCache(site_root, self.key) if cache else None
         self.records: Records | None = EMPTY  # what each page of the last build read (reuse.py)
@@ -152,12 +155,6 @@ class Builder:
         self.compiled = CompiledTemplates()
         self._last: tuple | None = None  # (signature, index, paths) of the last build that wrote
         self.searched = False  # whether output/ holds a search index of the last build's pages
-        if self.disk is not None and once:
-            saved = self.disk.load("output", str(self.output.resolve()), OutputRecord)
-            if saved is not None:  # what the last command-line build left in output/
-                self.written, self.searched = saved.written, saved.searched
-                self.records = None  # read from the disk when a build needs them (_last_records)
-                self._last = (saved.signature, None, list(saved.paths))
 
     def markup(self, config: SiteConfig | None) -> Markup:
         prefix, unsafe = (config.prefix, config.unsafe_html) if config else ("/", False)
@@ -187,14 +184,15 @@ class Builder:
                 gc.enable()
 
     def _build(self, write: bool, first, on_first, stop) -> BuildResult:
+        """The stages in order: read the files, read and render the articles and actors,
+        link them, open output/, then render the pages into it and commit them."""
         diags = Diagnostics()
         result = BuildResult(diags)
-        root = self.site_root
         clock = time.perf_counter()
-        sources = loader.read_site(root, diags, self.files.read if self.files else loader.read_text)
+        sources = loader.read_site(self.site_root, diags, self._read_file)
         clock = result.lap("read", clock)
-        theme = theme_key(root)  # the templates' texts, read once a build
-        statics = static_files(root, diags)
+        theme = theme_key(self.site_root)  # the templates' texts, read once a build
+        statics = static_files(self.site_root, diags)
         signature = self._signature(sources, theme, statics)
         if self._last is not None and self._last[0] == signature and not diags.items and self._intact():
             # Nothing the site is made from has changed, and output/ holds the last build's pages.
@@ -204,14 +202,63 @@ class Builder:
             result.lap("write", clock)
             return result
 
-        config: SiteConfig | None = None
-        if sources.config is not None:
-            doc = yamlio.load(sources.config.text, sources.config.rel, diags)
-            if doc is not None:
-                config = read_config(doc, diags, self.base_url)
-        timezone = config.timezone if config else "UTC"
-
+        config = self._config(sources, diags)
         markup = self.markup(config)
+        actors, known, articles, bodies = self._content(sources, config, markup, diags)
+        media = {rel: path for rel, path in sources.media}
+        image_sizes = self._image_sizes(media, diags)
+        self.read.turn()  # kept for the next build, or let go (OneShot) now that they are used
+        sources = None
+        clock = result.lap("articles", clock)
+        if config is None:
+            return result
+
+        index = result.index = self._resolve(config, actors, known, articles, bodies, markup, diags)
+        index.image_sizes = image_sizes
+        bodies = None  # index.bodies holds the finished HTML
+        check_images(index, {f"media/{rel}" for rel in media}, diags)
+        clock = result.lap("resolve", clock)
+        if diags.errors:
+            return result
+
+        staging = self._staging(diags) if write else Discard()
+        if staging is None:
+            return result
+        try:
+            if write:
+                staging.open()
+            records = self._pages(index, theme, {**statics, **{f"media/{r}": p for r, p in media.items()}},
+                                  staging, result, first, on_first, stop)
+            clock = result.lap("render", clock)
+            if records is None or diags.errors or not write:
+                return result
+            result.report = staging.commit()
+        except OSError as exc:
+            diags.error(Location(str(exc.filename or self.output)), f"cannot write the site: {exc.strerror or exc}",
+                        "make room on the disk, or make the folder writable, and build again: "
+                        "the next build completes or discards what this one began")
+            return result
+        finally:
+            if write and not result.report:
+                staging.discard()
+        self.records, self.unsaved = records, True
+        self._last = (signature, index, result.paths)
+        self.searched = False
+        self._written(records)
+        result.lap("write", clock)
+        return result
+
+    def _config(self, sources, diags: Diagnostics) -> SiteConfig | None:
+        if sources.config is None:
+            return None
+        doc = yamlio.load(sources.config.text, sources.config.rel, diags)
+        return read_config(doc, diags, self.base_url) if doc is not None else None
+
+    def _content(self, sources, config: SiteConfig | None, markup: Markup, diags: Diagnostics):
+        """The actors, every actor slug there is, the articles and their rendered bodies (by
+        slug): each article read and rendered again only when its text changed, many of
+        them in other processes while this one reads the actors."""
+        timezone = config.timezone if config else "UTC"
         # an article is its file's text, read in a time zone and rendered with these links
         keys = [(s.rel, s.digest, timezone, markup.prefix, markup.unsafe_html) for s in sources.articles]
         todo = [(key, s) for key, s in zip(keys, sources.articles) if not self.read.has("article", key)]
@@ -224,7 +271,6 @@ class Builder:
                 else:
                     self.read.put("article", key, *entry)
             todo = missing
-        # many articles are read and rendered in other processes while this one reads the actors
         preparing = _PreparingInParallel(todo, timezone, markup, self.disk) if len(todo) >= PARALLEL_FROM else None
         try:
             actors, known = self._read_actors(sources, diags)
@@ -250,100 +296,65 @@ class Builder:
                 if image.slug not in media_paths:
                     diags.error(image.location, f"the image '{image.slug}' is not in content/media/",
                                 "put the file in content/media/, or correct the file name")
-        if self.disk is not None and self.once and not diags.errors:
-            self.disk.keep_only("article", keys)
-        media = {rel: path for rel, path in sources.media}
-        image_sizes = self._image_sizes(media, diags)
-        self.read.turn()  # built once, the texts are let go as soon as they are used
-        sources = todo = keys = None
-        clock = result.lap("articles", clock)
-        if config is None:
-            return result
+        if not diags.errors:
+            self._read_articles(keys)
+        return actors, known, articles, bodies
 
-        index = self._resolve(config, actors, known, articles, bodies, markup, diags)
-        result.index = index
-        index.image_sizes = image_sizes
-        bodies = None  # index.bodies holds the finished HTML
-        check_images(index, {f"media/{rel}" for rel in media}, diags)
-        clock = result.lap("resolve", clock)
-        if diags.errors:
-            return result
-
-        staging = Discard()
-        if write:
-            key = self.key  # None where no key can be kept: then the list goes unsigned
-            problem = linked_place(self.output)
-            if problem:
-                diags.error(Location(str(self.output)), f"will not write there: {problem}",
-                            "remove the link, or choose a real folder with --output")
-                return result
-            try:
-                if finish_interrupted(self.output, key):
-                    diags.warning(Location(str(self.output)), "the last build was cut short while it moved its "
-                                  "files into place; its changes are now complete")
-            except OSError as exc:
-                diags.error(Location(str(self.output)), f"cannot finish the last build's changes: {exc}",
-                            "delete the output folder and the staging folder beside it, then build again")
-                return result
-            problem = unsafe_output(self.output, root, key)
-            if problem:
-                diags.error(Location(str(self.output)), f"will not write there: {problem}",
-                            "if the folder is a build of this site (by you as another user, before your "
-                            "~/.cache was cleared, or by an older version of the generator), delete it once "
-                            "and build again; otherwise choose an empty folder with --output")
-                return result
-            staging = Staging(self.output, self.written, key)
+    def _staging(self, diags: Diagnostics) -> Staging | None:
+        """The staging folder beside output/ (not yet opened), once output/ is known to be
+        this site's build and any commit cut short is finished; None (with the error) if not."""
+        key = self.key  # None where no key can be kept: then the list goes unsigned
+        here = Location(str(self.output))
+        problem = linked_place(self.output)
+        if problem:
+            diags.error(here, f"will not write there: {problem}", "remove the link, or choose a real folder with --output")
+            return None
         try:
-            if write:
-                staging.open()
-            assets = {}
-            for rel, path in {**statics, **{f"media/{r}": p for r, p in media.items()}}.items():
-                try:
-                    assets[rel] = path.read_bytes()
-                except OSError as exc:
-                    where = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-                    diags.error(Location(where), f"cannot read the file: {exc.strerror}",
-                                "check that the file can be read, or remove it")
-            if diags.errors:
-                return result
-            for rel, data in assets.items():
-                staging.put(rel, data)
-            env = environment(root)
-            env.bytecode_cache = self.compiled  # fresh, with the templates compiled earlier
-            early = (lambda pages: on_first({**assets, **pages})) if on_first else None
-            workers = self._workers(len(index.articles))
-            try:
-                copies = self.disk.copy_of if self.disk is not None and self.once else None
-                made, records, result.rendered = make_pages(index, env, diags, staging, self._last_records(),
-                                                            self.digests, theme,
-                                                            self.search, first, early, stop, workers, copies)
-            except Superseded:
-                result.superseded = True
-                return result
-            result.paths = sorted({*assets, *made})
-            clock = result.lap("render", clock)
-            if diags.errors or not write:
-                return result
-            result.report = staging.commit()
-            self.records, self.unsaved = records, True
-            if self.disk is not None and self.once:  # for a build with this cache and no output/
-                pages = {path: digest for path, (_, digest) in records.pages.items()}
-                self.disk.keep_copies(self.output, pages)
-                self.disk.keep_copies_only(pages.values())
+            if finish_interrupted(self.output, key):
+                diags.warning(here, "the last build was cut short while it moved its files into place; "
+                              "its changes are now complete")
         except OSError as exc:
-            diags.error(Location(str(exc.filename or self.output)), f"cannot write the site: {exc.strerror or exc}",
-                        "make room on the disk, or make the folder writable, and build again: "
-                        "the next build completes or discards what this one began")
-            return result
-        finally:
-            if write and not result.report:
-                staging.discard()
-        self._last = (signature, index, result.paths)
-        self.searched = False
-        if self.once:
-            self.remember()
-        result.lap("write", clock)
-        return result
+            diags.error(here, f"cannot finish the last build's changes: {exc}",
+                        "delete the output folder and the staging folder beside it, then build again")
+            return None
+        problem = unsafe_output(self.output, self.site_root, key)
+        if problem:
+            diags.error(here, f"will not write there: {problem}",
+                        "if the folder is a build of this site (by you as another user, before your "
+                        "~/.cache was cleared, or by an older version of the generator), delete it once "
+                        "and build again; otherwise choose an empty folder with --output")
+            return None
+        return Staging(self.output, self.written, key)
+
+    def _pages(self, index: SiteIndex, theme: tuple, files: dict[str, Path], staging, result: BuildResult,
+               first, on_first, stop) -> Records | None:
+        """The static and media files, then the pages, put into staging; what the pages read,
+        or None when a file cannot be read or the build is given up for a newer one."""
+        diags, assets = result.diagnostics, {}
+        for rel, path in files.items():
+            try:
+                assets[rel] = path.read_bytes()
+            except OSError as exc:
+                root = self.site_root
+                where = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+                diags.error(Location(where), f"cannot read the file: {exc.strerror}",
+                            "check that the file can be read, or remove it")
+        if diags.errors:
+            return None
+        for rel, data in assets.items():
+            staging.put(rel, data)
+        env = environment(self.site_root)
+        env.bytecode_cache = self.compiled  # fresh, with the templates compiled earlier
+        early = (lambda pages: on_first({**assets, **pages})) if on_first else None
+        try:
+            made, records, result.rendered = make_pages(index, env, diags, staging, self._last_records(),
+                                                        self.digests, theme, self.search, first, early, stop,
+                                                        self._workers(len(index.articles)), self._copy_of())
+        except Superseded:
+            result.superseded = True
+            return None
+        result.paths = sorted({*assets, *made})
+        return records
 
     def _image_sizes(self, media: dict[str, Path], diags: Diagnostics) -> dict[str, tuple[int, int]]:
         """The width and height of every media image (by its media/ path), read again only
@@ -415,12 +426,25 @@ class Builder:
             self.records = from_stored(saved) if saved is not None else EMPTY
         return self.records
 
+    # How the preview's builder does what the command line's does otherwise.
+
+    def _read_file(self, root: Path, path, diags: Diagnostics):
+        """A source file as load.read_text reads it (taken from the last read while unchanged)."""
+        return self.files.read(root, path, diags)
+
+    def _read_articles(self, keys: list) -> None:
+        """Called with the keys of every article read, when all could be read."""
+
     def _workers(self, articles: int) -> int:
-        """How many processes render the pages: all cores for a big site built once, when
-        forking is safe (no other threads, whose locks a forked process would inherit)."""
-        if self.once and articles >= PARALLEL_FROM and threading.active_count() == 1:
-            return _cores()
+        """How many processes render the pages: this one, whose pages the next build reuses."""
         return 1
+
+    def _copy_of(self):
+        """Where the pages of the last build can be copied from when output/ lost them, if anywhere."""
+        return None
+
+    def _written(self, records: Records) -> None:
+        """Called once output/ holds what a build made, with what its pages read."""
 
     def _intact(self) -> bool:
         """Whether output/ holds the files the last build left there, by size, time and inode,
@@ -443,12 +467,53 @@ class Builder:
         return search.index_site(self.output)
 
 
+class OneShot(Builder):
+    """Builds a site one time (the command line): nothing is kept in memory, a big site's
+    pages are rendered on every core, and what the next command-line build can reuse is
+    kept in the site's cache folder: each article read and rendered, what each page read,
+    and a copy of each page, so that a runner with the cache but no output/ writes the
+    unchanged pages without rendering them (cache.py)."""
+
+    keeps = False
+
+    def __init__(self, *args, **options):
+        super().__init__(*args, **options)
+        if self.disk is not None:
+            saved = self.disk.load("output", str(self.output.resolve()), OutputRecord)
+            if saved is not None:  # what the last command-line build left in output/
+                self.written, self.searched = saved.written, saved.searched
+                self.records = None  # read from the disk when a build needs them (_last_records)
+                self._last = (saved.signature, None, list(saved.paths))
+
+    def _read_file(self, root: Path, path, diags: Diagnostics):
+        return loader.read_text(root, path, diags)
+
+    def _read_articles(self, keys: list) -> None:
+        if self.disk is not None:
+            self.disk.keep_only("article", keys)
+
+    def _workers(self, articles: int) -> int:
+        """All cores for a big site, when forking is safe (no other threads, whose locks a
+        forked process would inherit)."""
+        return _cores() if articles >= PARALLEL_FROM and threading.active_count() == 1 else 1
+
+    def _copy_of(self):
+        return self.disk.copy_of if self.disk is not None else None
+
+    def _written(self, records: Records) -> None:
+        if self.disk is not None:  # for a build with this cache and no output/
+            pages = {path: digest for path, (_, digest) in records.pages.items()}
+            self.disk.keep_copies(self.output, pages)
+            self.disk.keep_copies_only(pages.values())
+        self.remember()
+
+
 def build(site_root: Path, output: Path | None = None, base_url: str | None = None,
           drafts: bool = False, write: bool = True, search_index: bool = False) -> BuildResult:
     """Build the site at site_root once; write to output only when nothing is wrong, and
     index it for search when asked to."""
     # check (write=False) writes nothing at all, not even the cache
-    builder = Builder(site_root, output, base_url, drafts, search=search_index, once=True, cache=write)
+    builder = OneShot(site_root, output, base_url, drafts, search=search_index, cache=write)
     result = builder.build(write)
     if search_index and result.ok and write:
         report = result.report

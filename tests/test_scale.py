@@ -11,7 +11,7 @@ import pytest
 from bench.corpus import write_corpus
 from conftest import tree_digest
 from checks import broken_fragments, broken_links, nu_errors, tools_missing
-from generator.build import Builder, build
+from generator.build import Builder, OneShot, build
 from tools.sitehttp import SiteServer
 
 
@@ -33,7 +33,7 @@ def test_pages_rendered_in_several_processes_equal_those_rendered_in_one(corpus,
     out, _ = big
     single = tmp_path / "single"
     builder = Builder(corpus, output=single)
-    assert builder._workers(300) == 1 and Builder(corpus, once=True)._workers(300) > 1
+    assert builder._workers(300) == 1 and OneShot(corpus)._workers(300) > 1
     assert builder.build().ok
     def contents(folder):
         return {path: digest.split(":")[0] for path, digest in tree_digest(folder).items()}
