@@ -353,6 +353,9 @@ class Builder:
         except Superseded:
             result.superseded = True
             return None
+        clash = sorted(set(assets) & set(made))
+        if clash:  # static files are under static/, media under media/: no page may be
+            raise ValueError(f"a page and a static or media file claim {clash[0]}")
         result.paths = sorted({*assets, *made})
         return records
 

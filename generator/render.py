@@ -137,6 +137,7 @@ class Pages:
         self.urls = Urls(index.config.prefix, index.config.origin, self.facts.event_pages)
         self.plan: list[tuple[str, object]] = []  # (path, make), make() -> the page's bytes or None
         self._first: list[str] = []
+        self._claimed: set[str] = set()  # every path planned
         env.globals.update(self.common())
 
     def names(self, slugs) -> Markup:
@@ -238,14 +239,22 @@ class Pages:
             if value is not self and not _plain(value):
                 raise TypeError(f"the plan of {path} keeps a {type(value).__name__}: a page reads what it "
                                 "shows from self.index and self.facts as it is made, and keeps only plain values")
-        self.plan.append((path, lambda: self._render(path, template, **context())))
+        self._claim(path, lambda: self._render(path, template, **context()))
 
     def data(self, path: str, make) -> None:
         """Plan a JSON file whose text (with its final new line) make() returns."""
-        self.plan.append((path, lambda: make().encode("utf-8")))
+        self._claim(path, lambda: make().encode("utf-8"))
 
     def constant(self, path: str, data: bytes) -> None:
-        self.plan.append((path, lambda: data))
+        self._claim(path, lambda: data)
+
+    def _claim(self, path: str, make) -> None:
+        """Plan the file at path, which no other page of the plan may claim: one would
+        silently take the other's place."""
+        if path in self._claimed:
+            raise ValueError(f"two pages of the plan claim {path}")
+        self._claimed.add(path)
+        self.plan.append((path, make))
 
     def _render(self, path: str, template: str, **context) -> bytes | None:
         if callable(context.get("ld")):
@@ -312,7 +321,7 @@ class Pages:
             article, events = index.article(slug), self.facts.events_of.get(slug, [])
             return dict(article=article, body=Markup(self.sized(index.bodies[slug])), events=events,
                         ld=structured.article_ld(article, urls, index, events))
-        self.page(f"articles/{slug}/index.html", "article.html", context)
+        self.page(self.urls.article(slug) + "index.html", "article.html", context)
 
     def build(self, planned=frozenset()) -> None:
         """Plan every page of the site but those at the paths planned already."""
@@ -328,7 +337,7 @@ class Pages:
                 pager=_pager("articles/", n, max(1, -(-len(self.index.articles) // ARTICLES_PER_PAGE))),
                 ld=structured.page_ld("CollectionPage", "Articles", self.urls.absolute(p), self.index, self.urls)))
         for article in index.articles:
-            if f"articles/{article.slug}/index.html" not in planned:
+            if self.urls.article(article.slug) + "index.html" not in planned:
                 self._article_page(article.slug)
         self.page("actors/index.html", "actors.html", lambda: dict(
             ld=structured.page_ld("CollectionPage", "Who is who", self.urls.absolute("actors/"), self.index,
@@ -364,7 +373,7 @@ class Pages:
         with the next PER_PAGE of their quotes, events and articles."""
         count = max(1, *((len(items) + PER_PAGE - 1) // PER_PAGE for items in self._lists(slug)))
         for number in range(1, count + 1):
-            path = f"actors/{slug}/" + (f"page/{number}/" if number > 1 else "") + "index.html"
+            path = self.urls.actor(slug) + (f"page/{number}/" if number > 1 else "") + "index.html"
             self.page(path, "actor.html", lambda n=number: self._actor_context(slug, n))
 
     def _actor_context(self, slug: str, number: int) -> dict:

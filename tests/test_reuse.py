@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from conftest import ROOT, write_files
-from generator import reuse
+from generator import reuse, structured
 from generator.build import Builder, build
 from generator.render import Pages
 from generator.theme import environment
@@ -88,6 +88,21 @@ def test_a_plan_that_keeps_a_model_object_is_refused(demo):
         pages.page("x/index.html", "article.html", lambda: dict(article=article))
     pages.page("x/index.html", "article.html", lambda slug=article.slug: dict(slug=slug))
 
+
+
+def test_no_two_pages_of_a_plan_claim_one_path(demo, monkeypatch):
+    """Every address comes from structured.Urls, and a plan refuses a second page at a path
+    it has planned: with an actor's address made like an article's, the actor whose slug is
+    an article's would silently take its place."""
+    index = demo[0].index
+    pages = Pages(index, environment(ROOT), None)
+    pages.page("x/index.html", "404.html")
+    with pytest.raises(ValueError, match="claim x/index.html"):
+        pages.constant("x/index.html", b"")
+    article = index.articles[0].slug
+    monkeypatch.setattr(structured.Urls, "actor", staticmethod(lambda slug: f"articles/{article}/"))
+    with pytest.raises(ValueError, match=f"claim articles/{article}/index.html"):
+        Pages(index, environment(ROOT), None).plan_rest()
 
 # Every kind of edit an editor makes, on a generated site. Each takes the site's root and a
 # random source, and changes one thing (or does nothing when there is nothing to change).
