@@ -23,7 +23,8 @@ from .keys import signing_key
 from .markup import Markup, RenderedBody
 from .model import SLUG, SLUG_HINT, Actor, Article, actor_from_file, article_from_file
 from .render import Superseded
-from .reuse import EMPTY, CompiledTemplates, Digests, Files, Kept, Records, StoredRecords, from_stored, make_pages, stored
+from .reuse import (EMPTY, CompiledTemplates, Digests, Files, Kept, Records, StoredRecords, from_stored, make_pages,
+                    stored)
 from .theme import environment, static_files, theme_key
 from . import resolve
 from .resolve import SiteIndex, check_images
@@ -307,7 +308,8 @@ class Builder:
         here = Location(str(self.output))
         problem = linked_place(self.output)
         if problem:
-            diags.error(here, f"will not write there: {problem}", "remove the link, or choose a real folder with --output")
+            diags.error(here, f"will not write there: {problem}",
+                        "remove the link, or choose a real folder with --output")
             return None
         try:
             if finish_interrupted(self.output, key):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import itertools
 import operator
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
@@ -379,11 +380,10 @@ def _related_to(actor: Actor, index: SiteIndex, articles, events, quotes, spoken
     for slug, count in Counter(quote.speaker.slug for quote in spoken_of).items():
         scores[slug] += 10 * count
         reasons.setdefault(slug, "spoke about them")
-    together = Counter()  # the articles and events it is named in, and who else is
-    for article in articles:
-        together.update(index.article_actors[article.slug])
-    for event in events:
-        together.update(s for s in event.actors if s in known)
+    # the articles and events it is named in, and who else is
+    named_in = index.article_actors
+    together = Counter(itertools.chain.from_iterable(named_in[article.slug] for article in articles))
+    together.update(s for event in events for s in event.actors if s in known)
     del together[actor.slug]
     for slug, count in together.items():
         scores[slug] += count
