@@ -133,9 +133,11 @@ class Builder:
     they read does (reuse.py), and written when their bytes do. What it keeps lives in
     this process; OneShot is the command line's builder.
 
-    The stages run in the order of _build; the ways the two builders differ are the few
-    methods they each define: how files are read, on how many cores pages are rendered,
-    and what is kept for the next build."""
+    The stages run in the order of _build; the ways the two builders differ are keeps and
+    the few methods they each define: how files are read, how the site is linked (step by
+    step here, with what the last build linked; by resolve.resolve in OneShot), on how many
+    cores pages are rendered, and what is kept for the next build (OneShot also starts
+    from the record of output/ it left in the cache folder)."""
 
     keeps = True  # what reading and linking made is kept in memory for the next build
 
@@ -298,7 +300,7 @@ class Builder:
                     diags.error(image.location, f"the image '{image.slug}' is not in content/media/",
                                 "put the file in content/media/, or correct the file name")
         if not diags.errors:
-            self._read_articles(keys)
+            self._articles_read(keys)
         return actors, known, articles, bodies
 
     def _staging(self, diags: Diagnostics) -> Staging | None:
@@ -437,8 +439,9 @@ class Builder:
         """A source file as load.read_text reads it (taken from the last read while unchanged)."""
         return self.files.read(root, path, diags)
 
-    def _read_articles(self, keys: list) -> None:
-        """Called with the keys of every article read, when all could be read."""
+    def _articles_read(self, keys: list) -> None:
+        """Called with the key of every article once they are read, when nothing so far is
+        wrong: the keys that the cache folder's article entries may keep."""
 
     def _workers(self, articles: int) -> int:
         """How many processes render the pages: this one, whose pages the next build reuses."""
@@ -493,7 +496,11 @@ class OneShot(Builder):
     def _read_file(self, root: Path, path, diags: Diagnostics):
         return loader.read_text(root, path, diags)
 
-    def _read_articles(self, keys: list) -> None:
+    def _resolve(self, config: SiteConfig, actors: list[Actor], known: set[str], articles: list[Article],
+                 bodies: dict, markup: Markup, diags: Diagnostics) -> SiteIndex:
+        return resolve.resolve(config, actors, known, articles, bodies, markup, self.drafts, diags)
+
+    def _articles_read(self, keys: list) -> None:
         if self.disk is not None:
             self.disk.keep_only("article", keys)
 

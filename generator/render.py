@@ -300,7 +300,7 @@ class Pages:
         slugs = []
         for path in paths:
             slug = path[len("articles/"):-len("/index.html")] if path.startswith("articles/") else ""
-            if not path.endswith("/index.html") or "/" in slug or not self.index.published(slug):
+            if "/" in slug or not self.index.published(slug) or self.urls.article(slug) + "index.html" != path:
                 return []
             slugs.append(slug)
         for slug in slugs:

@@ -173,7 +173,7 @@ def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], arti
 
 def told(article: Article, markup: Markup) -> tuple[TimelineEvent, ...]:
     """Each of an article's events as the article alone tells it, names not filled in."""
-    return tuple(_merged([event], markup) for event in article.events)
+    return tuple(_told(event, markup) for event in article.events)
 
 
 def link(article: Article, rendered: RenderedBody | None, tellings: tuple[TimelineEvent, ...], people: Cast,
@@ -276,34 +276,33 @@ def _merge_events(articles: list[Article], linked: dict[int, _Linked], diags: Di
                             f"event '{event_id}' has other dates here than in {first.location}",
                             "events that share an id are one event: give them the same date and end, "
                             "or give this one its own id")
-        result.append((tellings[0][1][0], _combined([event for _, (_, event) in tellings])))
+        result.append((tellings[0][1][0], _combined([(event, told) for event, (_, told) in tellings])))
     result.sort(key=operator.itemgetter(0))
     return [event for _, event in result]
 
 
-def _combined(tellings: list[TimelineEvent]) -> TimelineEvent:
-    """One event from the tellings of the articles that tell it, the oldest first."""
-    first = tellings[0]
-    return replace(first, description=next((e.description for e in tellings if e.description), None),
-                   actors=tuple(dict.fromkeys(slug for e in tellings for slug in e.actors)),
-                   place=next((e.place for e in tellings if e.place), None),
-                   articles=tuple(dict.fromkeys(slug for e in tellings for slug in e.articles)))
+def _combined(tellings: list[tuple[Event, TimelineEvent]]) -> TimelineEvent:
+    """One event from the articles that tell it, the oldest first, as (the event as written,
+    as told): the description of the first that writes one, every actor and article."""
+    told = [event for _, event in tellings]
+    return replace(told[0], description=next((t.description for e, t in tellings if e.description), None),
+                   actors=tuple(dict.fromkeys(slug for e in told for slug in e.actors)),
+                   place=next((e.place for e in told if e.place), None),
+                   articles=tuple(dict.fromkeys(slug for e in told for slug in e.articles)))
 
 
-def _merged(tellings: list[Event], markup: Markup) -> TimelineEvent:
-    """One event from the articles that tell it, the oldest first."""
-    first = tellings[0]
-    description = next((e.description for e in tellings if e.description), None)
+def _told(event: Event, markup: Markup) -> TimelineEvent:
+    """An event as one article tells it, its description as HTML (names not filled in)."""
     return TimelineEvent(
-        id=first.id,
-        date=first.date,
-        end=first.end,
-        title=first.title,
-        location=first.location,
-        description=markup.snippet(description) if description else None,
-        actors=tuple(dict.fromkeys(ref.slug for e in tellings for ref in e.actors)),
-        place=next((e.place for e in tellings if e.place), None),
-        articles=tuple(dict.fromkeys(e.article for e in tellings)),
+        id=event.id,
+        date=event.date,
+        end=event.end,
+        title=event.title,
+        location=event.location,
+        description=markup.snippet(event.description) if event.description else None,
+        actors=tuple(dict.fromkeys(ref.slug for ref in event.actors)),
+        place=event.place,
+        articles=(event.article,),
     )
 
 

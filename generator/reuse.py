@@ -412,7 +412,8 @@ class Kept:
     while it would be the same, found either by the identity of the objects it was made
     from (which it holds, so that no other object can take their identity meanwhile) with
     its other inputs equal, or by a key of content, with what the step reported. A builder
-    that builds once keeps nothing (keep=False): every step is simply run."""
+    that builds once keeps nothing between builds (keep=False): made and same simply run the
+    step; what reported and put hold lasts until turn, within the one build."""
 
     def __init__(self, keep: bool = True):
         self.keep = keep

@@ -1,6 +1,8 @@
 """A Builder that rebuilds after edits must produce exactly what a fresh build produces, and
 write only the files whose bytes changed."""
 
+import shutil
+
 from conftest import write_files
 from generator.build import Builder, build
 from bench.corpus import write_corpus
@@ -172,3 +174,35 @@ def test_a_build_given_up_for_a_newer_one_leaves_everything_as_it_was(demo_copy,
     fresh = tmp_path / "fresh"
     assert build(demo_copy, output=fresh).ok
     assert files_of(out) == files_of(fresh)
+
+
+def test_a_link_kept_whatever_the_actors_would_show_the_old_name(tmp_path, monkeypatch):
+    """The preview links an article again when the actors change: reuse.Kept takes a step's
+    result again only while the step's other inputs (here the cast) are the same. A Kept
+    that looked at the sources alone would leave the old name in the articles that name the
+    actor, and the comparison with a fresh build would see it."""
+    from generator import reuse
+
+    def careless(self, kind, sources, inputs, make):
+        key = (kind, *map(id, sources))
+        found = self.current.get(key) or self.previous.get(key)
+        if found is None:
+            found = (sources, inputs, make())
+        self.current[key] = found
+        return found[2]
+
+    root = write_corpus(60, tmp_path / "corpus")
+    results = {}
+    for name, made in (("kept", reuse.Kept.made), ("careless", careless)):
+        monkeypatch.setattr(reuse.Kept, "made", made)
+        site = tmp_path / name
+        shutil.copytree(root, site)
+        builder = Builder(site, output=tmp_path / f"out-{name}")
+        assert builder.build().ok
+        builder.files.RACY = -1
+        edit(site / "content/actors/actor-2.yaml", "name: ", "name: Dr ")
+        assert builder.build().ok
+        fresh = tmp_path / f"fresh-{name}"
+        assert build(site, output=fresh).ok
+        results[name] = files_of(tmp_path / f"out-{name}") == files_of(fresh)
+    assert results == {"kept": True, "careless": False}
