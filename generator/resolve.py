@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from .config import SiteConfig
 from .dates import PartialDate
 from .diagnostics import Diagnostics, Location, did_you_mean
-from .markup import Markup, RenderedBody, fill_names, placeholders
+from .markup import Markup, RenderedBody, fill_names
 from .model import Actor, Article, Event, Quote, Ref
 
 KIND_TITLES = {"person": "People", "country": "Countries", "organisation": "Organisations",
@@ -152,8 +152,9 @@ class Cast:
         return actor.name if actor else slug
 
     def filled(self, text: str, seal: str) -> str:
-        """text (made with that seal) with its actor name placeholders filled in."""
-        return fill_names(text, seal, self.name) if placeholders(text, seal) else text
+        """text (made with that seal) with its actor name placeholders filled in: every
+        placeholder holds its seal, so a text without the seal is left as it is."""
+        return fill_names(text, seal, self.name) if seal and seal in text else text
 
 
 def cast(actors: list[Actor], known_slugs: set[str]) -> Cast:
