@@ -63,7 +63,6 @@ class OutputRecord:
     written: dict[str, tuple[tuple[int, int, int] | None, bytes]]  # path -> (stat key, digest)
     signature: str  # of everything the build was made from (Builder._signature)
     paths: tuple[str, ...]
-    searched: bool
 
 
 PARALLEL_FROM = 200  # articles to read before a second process pays for itself
@@ -157,7 +156,7 @@ class Builder:
         self._markup: Markup | None = None
         self.compiled = CompiledTemplates()
         self._last: tuple | None = None  # (signature, index, paths) of the last build that wrote
-        self.searched = False  # whether output/ holds a search index of the last build's pages
+        self.searching: search.SearchRecord | None = None  # what output/pagefind/ holds, once known
 
     def markup(self, config: SiteConfig | None) -> Markup:
         prefix, unsafe = (config.prefix, config.unsafe_html) if config else ("/", False)
@@ -246,7 +245,6 @@ class Builder:
                 staging.discard()
         self.records, self.unsaved = records, True
         self._last = (signature, index, result.paths)
-        self.searched = False
         self._written(records)
         result.lap("write", clock)
         return result
@@ -421,7 +419,7 @@ class Builder:
         if self.disk is not None and self._last is not None:
             signature, _, paths = self._last
             self.disk.save("output", str(self.output.resolve()),
-                           OutputRecord(self.written, signature, tuple(paths), self.searched), OutputRecord)
+                           OutputRecord(self.written, signature, tuple(paths)), OutputRecord)
             if self.unsaved and self.records is not None:  # apart, as a build with nothing changed needs none
                 self.disk.save("pages", str(self.output.resolve()), stored(self.records), StoredRecords)
                 self.unsaved = False
@@ -470,9 +468,26 @@ class Builder:
         made_from = (texts, media, theme, assets, self.base_url, self.drafts, self.search)
         return hashlib.blake2b(pickle.dumps(made_from, pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
 
+    def indexing(self) -> search.Indexing:
+        """A refresh of the search index for the pages output/ holds (not yet started)."""
+        if self.searching is None and self.disk is not None:
+            self.searching = self.disk.load("search", str(self.output.resolve()), search.SearchRecord)
+        pages = {rel: sum_ for rel, (_, sum_) in self.written.items() if rel.endswith(".html")}
+        return search.Indexing(self.output, pages, self.searching, self.disk)
+
+    def indexed(self, indexing: search.Indexing) -> None:
+        """Called when an indexing is over or stopped: what output/pagefind/ holds now."""
+        self.searching = indexing.known()
+        if indexing.record is not None and self.disk is not None:
+            self.disk.save("search", str(self.output.resolve()), indexing.record, search.SearchRecord)
+
     def index_search(self) -> str | None:
-        """Index the written site for search; a problem (a warning, not an error) or None."""
-        return search.index_site(self.output)
+        """Index the written site for search, on every core; a problem (a warning, not an
+        error) or None."""
+        indexing = self.indexing()
+        problem = indexing.start(jobs=_cores()).wait()
+        self.indexed(indexing)
+        return problem
 
 
 class OneShot(Builder):
@@ -489,7 +504,7 @@ class OneShot(Builder):
         if self.disk is not None:
             saved = self.disk.load("output", str(self.output.resolve()), OutputRecord)
             if saved is not None:  # what the last command-line build left in output/
-                self.written, self.searched = saved.written, saved.searched
+                self.written = saved.written
                 self.records = None  # read from the disk when a build needs them (_last_records)
                 self._last = (saved.signature, None, list(saved.paths))
 
@@ -528,13 +543,7 @@ def build(site_root: Path, output: Path | None = None, base_url: str | None = No
     builder = OneShot(site_root, output, base_url, drafts, search=search_index, cache=write)
     result = builder.build(write)
     if search_index and result.ok and write:
-        report = result.report
-        if report.written or report.removed or not builder.searched \
-                or not (builder.output / search.FOLDER).is_dir():
-            problem = builder.index_search()
-            if problem:
-                result.diagnostics.warning(Location("output/" + search.FOLDER), problem)
-            else:
-                builder.searched = True
-                builder.remember()
+        problem = builder.index_search()
+        if problem:
+            result.diagnostics.warning(Location("output/" + search.FOLDER), problem)
     return result

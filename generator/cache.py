@@ -113,16 +113,17 @@ class DiskCache:
     # writes into them. A copy is used only when its bytes have the digest the signed record
     # of the page names, so a planted or damaged one is passed over.
 
-    def _copy(self, digest: bytes) -> Path:
+    def _copy(self, digest: bytes, kind: str) -> Path:
         name = digest.hex()
-        return self.folder / "pages" / name[:2] / name
+        return self.folder / kind / name[:2] / name
 
-    def keep_copies(self, output: Path, pages: dict[str, bytes]) -> None:
-        """Keep a copy of each of these files of output (path -> digest of its bytes)."""
+    def keep_copies(self, output: Path, pages: dict[str, bytes], kind: str = "pages") -> None:
+        """Keep a copy of each of these files of output (path -> digest of its bytes), among
+        the copies of kind (the pages, or the search index's files)."""
         if not self.working:
             return
         for rel, digest in pages.items():
-            copy = self._copy(digest)
+            copy = self._copy(digest, kind)
             try:
                 try:
                     os.link(output / rel, copy)
@@ -134,17 +135,17 @@ class DiskCache:
             except OSError:  # another file system, or no links: no copies then
                 return
 
-    def copy_of(self, digest: bytes) -> bytes | None:
-        """The bytes of a page kept by keep_copies whose digest is digest, or None."""
+    def copy_of(self, digest: bytes, kind: str = "pages") -> bytes | None:
+        """The bytes of a file kept by keep_copies whose digest is digest, or None."""
         try:
-            data = self._copy(digest).read_bytes()
+            data = self._copy(digest, kind).read_bytes()
         except OSError:
             return None
         return data if hashlib.blake2b(data, digest_size=16).digest() == digest else None
 
-    def keep_copies_only(self, digests) -> None:
-        """Remove the copies of pages whose digests are not among these."""
-        _prune(self.folder / "pages", {digest.hex() for digest in digests})
+    def keep_copies_only(self, digests, kind: str = "pages") -> None:
+        """Remove the copies of kind whose digests are not among these."""
+        _prune(self.folder / kind, {digest.hex() for digest in digests})
 
     def keep_only(self, kind: str, keys) -> None:
         """Remove the entries of kind that are not under keys, and the folders of other

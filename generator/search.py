@@ -1,41 +1,295 @@
 """The site's search index: Pagefind indexes the written pages into output/pagefind/, and
-the search page loads it in the browser, offline, with no server behind it."""
+the search page loads it in the browser, offline, with no server behind it.
+
+Pagefind holds all it indexes in memory at once and indexes a folder whole, so the site is
+indexed in parts. Each searched page (one marked data-pagefind-body, or every page when no
+page is marked) belongs to one part by a hash of its path; the number of parts grows with
+the site (PART_PAGES). Each part is indexed on its own into output/pagefind/<name>/, where
+name is a digest of the part's pages, paths and bytes, and of the indexer, and the search
+page merges the parts listed in output/pagefind/parts.json (Pagefind's mergeIndex, which
+ranks the results of all parts together by score). So a build indexes again only the parts
+whose pages changed; it keeps the others where they are, or, on a runner with no output/,
+restores them from the cache's copies, each used only when its bytes have the digest the
+signed record of the last index names (cache.py)."""
 
 from __future__ import annotations
 
-import importlib.util
+import dataclasses
+import hashlib
+import json
 import os
+import shutil
 import subprocess
-import sys
+import time
 from pathlib import Path
 
-FOLDER = "pagefind"  # under output/; the build never prunes it
+from .write import digest, stat_key
 
-
-def available() -> bool:
-    return importlib.util.find_spec("pagefind") is not None
-
+FOLDER = "pagefind"  # under output/; the build never prunes it, the index does
+MARK = b"data-pagefind-body"
+PART_PAGES = 1500  # at most this many pages in a part: Pagefind needs about 250 MB for them
+LIST = "parts.json"
+UI = ("pagefind-ui.js", "pagefind-ui.css")  # the same in every part; the search page loads them from FOLDER
+COPIES = "search-files"  # the cache's folder of copies of the parts' files
 
 MISSING = "the search index was not built: the pagefind package is not installed (make build installs it)"
 
 
-def command(output: Path) -> list[str]:
-    return [sys.executable, "-m", "pagefind", "--site", str(output), "--output-subdir", FOLDER, "--silent"]
+@dataclasses.dataclass(frozen=True)
+class Part:
+    name: str
+    files: dict[str, tuple[tuple[int, int, int] | None, bytes]]  # path in the part -> (stat key, digest)
 
 
-def start_indexing(output: Path) -> subprocess.Popen | None:
-    """Index in the background, at low priority (for the preview, which must stay quick)."""
-    if not available():
+@dataclasses.dataclass(frozen=True)
+class SearchRecord:
+    """What output/pagefind/ holds, for the next index of the same output folder."""
+
+    pages: dict[str, tuple[bytes, bool]]  # page -> (digest of its bytes, whether it is searched)
+    parts: tuple[Part, ...]
+
+
+def indexer() -> Path | None:
+    """Pagefind's program, or None when the pagefind package is not installed."""
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
         return None
-    return subprocess.Popen(command(output), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            preexec_fn=lambda: os.nice(15))
+    return get_executable()
 
 
-def index_site(output: Path) -> str | None:
-    """Index the pages under output; a problem to report, or None when all went well."""
-    if not available():
-        return MISSING
-    done = subprocess.run(command(output), capture_output=True, text=True)
-    if done.returncode != 0:
-        return "the search index was not built: " + (done.stderr.strip() or done.stdout.strip() or "pagefind failed")
-    return None
+def part_count(pages: int) -> int:
+    """How many parts hold this many searched pages: a power of two, so that the parts, and
+    what they hold, change only when the site doubles or halves."""
+    count = 1
+    while count * PART_PAGES < pages:
+        count *= 2
+    return count
+
+
+def _part_of(rel: str, count: int) -> int:
+    return int.from_bytes(hashlib.blake2b(rel.encode(), digest_size=8).digest(), "big") % count
+
+
+class Indexing:
+    """One refresh of output/pagefind/ for the pages output/ now holds.
+
+    pages: each HTML page of output/ -> the digest of its bytes; last: the record of the
+    index output/pagefind/ held before, if known; copies: the cache, which keeps a copy of
+    every file of the parts (keep_copies, copy_of), or None. start() begins indexing the
+    parts that changed; poll() moves it on and says when it is over; wait() is both."""
+
+    def __init__(self, output: Path, pages: dict[str, bytes], last: SearchRecord | None, copies=None):
+        self.output, self.folder, self.copies, self.last = output, output / FOLDER, copies, last
+        self.program = indexer()
+        self.problem: str | None = None if self.program is not None else MISSING
+        self.record: SearchRecord | None = None
+        self.running: list[tuple[str, subprocess.Popen]] = []
+        self.parts: dict[str, list[str]] = {}  # name -> its pages, in the order of the list
+        self.done: dict[str, Part] = {}
+        self.pages: dict[str, tuple[bytes, bool]] = {}
+        if self.program is None:
+            return
+        known = last.pages if last is not None else {}
+        flags = {}
+        for rel, sum_ in pages.items():
+            seen = known.get(rel)
+            if seen is None or seen[0] != sum_:
+                try:
+                    seen = (sum_, MARK in (output / rel).read_bytes())
+                except OSError:
+                    continue
+            flags[rel] = seen
+        self.pages = flags
+        searched = sorted(rel for rel, (_, marked) in flags.items() if marked) or sorted(flags)
+        count = part_count(len(searched))
+        members: list[list[str]] = [[] for _ in range(count)]
+        for rel in searched:
+            members[_part_of(rel, count)].append(rel)
+        program = os.stat(self.program)
+        recipe = repr((str(self.program), program.st_size, program.st_mtime_ns, count)).encode()
+        for rels in members:
+            if rels:
+                name = hashlib.blake2b(recipe, digest_size=10)
+                for rel in rels:
+                    name.update(rel.encode() + b"\0" + flags[rel][0])
+                self.parts[name.hexdigest()] = rels
+        before = {part.name: part for part in last.parts} if last is not None else {}
+        self.waiting = []
+        for name in self.parts:
+            part = before.get(name)
+            if part is not None and (self._intact(name, part) or self._restore(name, part)):
+                self.done[name] = part
+            else:
+                self.waiting.append(name)
+
+    def _intact(self, name: str, part: Part) -> bool:
+        base = os.path.join(self.folder, name)
+        return bool(part.files) and all(stat_key(os.path.join(base, rel)) == key for rel, (key, _) in part.files.items())
+
+    def _restore(self, name: str, part: Part) -> bool:
+        """Write the part from the cache's copies of its files, when it has them all."""
+        if self.copies is None or not part.files:
+            return False
+        temp = self.folder / f".{name}.restored"
+        _remove(temp)
+        files = {}
+        try:
+            for rel, (_, sum_) in part.files.items():
+                data = self.copies.copy_of(sum_, COPIES)
+                if data is None:
+                    _remove(temp)
+                    return False
+                target = temp / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+            self._place(temp, name)
+        except OSError:
+            _remove(temp)
+            return False
+        for rel, (_, sum_) in part.files.items():
+            files[rel] = (stat_key(self.folder / name / rel), sum_)
+        self.done[name] = Part(name, files)
+        return True
+
+    def _place(self, made: Path, name: str) -> None:
+        final = self.folder / name
+        _remove(final)
+        os.replace(made, final)
+
+    def start(self, jobs: int = 1, nice: bool = False) -> "Indexing":
+        self.jobs, self.nice = max(1, jobs), nice
+        self.poll()
+        return self
+
+    def _launch(self, name: str) -> None:
+        """Start Pagefind on the part's pages, named by a glob in a configuration file (which
+        has no limit on its length, as a command line has)."""
+        job, made = self.folder / f".{name}.job", self.folder / f".{name}.made"
+        _remove(job)
+        _remove(made)
+        job.mkdir(parents=True)
+        glob = "{" + ",".join(_escaped(rel) for rel in self.parts[name]) + "}"
+        (job / "pagefind.json").write_text(json.dumps({"glob": glob}))
+        command = [str(self.program), "--site", str(self.output.resolve()), "--output-path", str(made.resolve()),
+                   "--silent"]
+        process = subprocess.Popen(command, cwd=job, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                   preexec_fn=(lambda: os.nice(15)) if self.nice else None)
+        self.running.append((name, process))
+
+    def _finished(self, name: str, process: subprocess.Popen) -> None:
+        job, made = self.folder / f".{name}.job", self.folder / f".{name}.made"
+        errors = process.stderr.read().decode(errors="replace").strip() if process.stderr else ""
+        _remove(job)
+        if process.returncode != 0:
+            _remove(made)
+            self.problem = "the search index was not built: " + (errors or "pagefind failed")
+            return
+        self._place(made, name)
+        base = self.folder / name
+        files = {}
+        for path in sorted(base.rglob("*")):
+            if path.is_file():
+                files[path.relative_to(base).as_posix()] = (stat_key(path), digest(path.read_bytes()))
+        self.done[name] = Part(name, files)
+        if self.copies is not None:
+            self.copies.keep_copies(base, {rel: sum_ for rel, (_, sum_) in files.items()}, COPIES)
+
+    def poll(self) -> bool:
+        """Move the indexing on: collect the parts that are made, start the next ones.
+        True once it is over (self.problem says whether it went well)."""
+        if self.record is not None or self.problem is not None:
+            self.stop()
+            return True
+        for name, process in list(self.running):
+            if process.poll() is not None:
+                self.running.remove((name, process))
+                self._finished(name, process)
+                if self.problem is not None:
+                    self.stop()
+                    return True
+        try:
+            while self.waiting and len(self.running) < self.jobs:
+                self._launch(self.waiting.pop(0))
+        except OSError as error:
+            self.problem = f"the search index was not built: {error}"
+            self.stop()
+            return True
+        if self.running or self.waiting:
+            return False
+        self._finish()
+        return True
+
+    def wait(self) -> str | None:
+        """Index to the end; a problem (a warning, not an error) or None."""
+        while not self.poll():
+            _wait_for_one([process for _, process in self.running])
+        return self.problem
+
+    def stop(self) -> None:
+        """Stop the indexing under way; output/pagefind/ stays as it was listed."""
+        for name, process in self.running:
+            if process.poll() is None:
+                process.terminate()
+                process.wait()
+            _remove(self.folder / f".{name}.job")
+            _remove(self.folder / f".{name}.made")
+        self.running = []
+
+    def known(self) -> SearchRecord | None:
+        """What output/pagefind/ holds: the new index once it is over; before, or when it
+        was stopped, the parts of the last one and those made since."""
+        if self.record is not None or self.last is None and not self.done:
+            return self.record
+        last = self.last or SearchRecord({}, ())
+        parts = {part.name: part for part in last.parts} | self.done
+        return SearchRecord(last.pages | self.pages, tuple(parts.values()))
+
+    def _finish(self) -> None:
+        """List the parts for the search page, give it the interface, and remove the rest."""
+        names = list(self.parts)
+        try:
+            if names:
+                for ui in UI:
+                    _write(self.folder / ui, (self.folder / names[0] / ui).read_bytes())
+            _write(self.folder / LIST, json.dumps([name + "/" for name in names]).encode())
+            keep = {*names, *(UI if names else ()), LIST}
+            for entry in list(self.folder.iterdir()):
+                if entry.name not in keep:
+                    _remove(entry)
+        except OSError as error:
+            self.problem = f"the search index was not built: {error}"
+            return
+        self.record = SearchRecord(self.pages, tuple(self.done[name] for name in names))
+        if self.copies is not None:
+            self.copies.keep_copies_only([sum_ for part in self.record.parts for _, sum_ in part.files.values()],
+                                         COPIES)
+
+
+def _wait_for_one(processes: list[subprocess.Popen]) -> None:
+    """Wait until one of these processes has ended, leaving it to be collected by poll."""
+    if hasattr(os, "waitid"):
+        try:
+            os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)  # any child; it stays to be collected
+        except ChildProcessError:
+            return
+    if all(process.poll() is None for process in processes):  # another child, or no waitid
+        time.sleep(0.02)
+
+
+def _escaped(rel: str) -> str:
+    """rel as a glob that matches only itself."""
+    return "".join("\\" + c if c in "{}[]*?,\\!" else c for c in rel)
+
+
+def _write(path: Path, data: bytes) -> None:
+    temp = path.with_name(f".{path.name}.new")
+    temp.write_bytes(data)
+    os.replace(temp, path)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists() or path.is_symlink():
+        path.unlink()

@@ -35,7 +35,6 @@ from urllib.parse import urlsplit
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import httpserver, ioloop, locks, netutil
 
-from . import search
 from .addresses import Addresses, below, decoded, loopback, url_path
 from .build import Builder, BuildResult
 from .diagnostics import Diagnostic
@@ -232,18 +231,27 @@ class Preview:
         return stop
 
     def index_search(self) -> None:
-        """Refresh the search index after the pages are out, in a background process at low
-        priority; a newer build stops an older indexing and starts its own."""
+        """Refresh the search index after the pages are out, the parts whose pages changed,
+        one background process at a time at low priority; a newer build stops an older
+        indexing (the parts it finished stay) and starts its own."""
         self.stop_indexing()
-        self.indexing = search.start_indexing(self.output)
-        if self.indexing is None and not self.warned_search:
-            self.warned_search = True
-            print(f"warning: {search.MISSING}", file=self.out, flush=True)
+        self.indexing = self.builder.indexing().start(jobs=1, nice=True)
+        self.indexed()
+
+    def indexed(self) -> None:
+        """Move the indexing under way on, and take what it made once it is over."""
+        if self.indexing is not None and self.indexing.poll():
+            indexing, self.indexing = self.indexing, None
+            self.builder.indexed(indexing)
+            if indexing.problem and not self.warned_search:
+                self.warned_search = True
+                print(f"warning: {indexing.problem}", file=self.out, flush=True)
 
     def stop_indexing(self) -> None:
-        if self.indexing is not None and self.indexing.poll() is None:
-            self.indexing.terminate()
-            self.indexing.wait()
+        if self.indexing is not None:
+            self.indexing.stop()
+            self.builder.indexed(self.indexing)
+            self.indexing = None
 
     def reload_browsers(self, everyone: bool = True) -> None:
         """Tell the browsers to reload: every one, or those that were told the site is
@@ -272,6 +280,7 @@ class Preview:
                 if self.index_due is not None and time.monotonic() >= self.index_due:
                     self.index_due = None
                     self.index_search()
+                self.indexed()
                 continue
             self.stop_indexing()  # the processor is for the rebuild now
             first = last = time.monotonic()

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import MINIMAL, tree_digest, write_files
 from generator import build as building
-from generator import cache, keys, search
+from generator import cache, keys
 from generator.build import Builder, build
 from generator.cache import DiskCache
 
@@ -106,17 +106,6 @@ def test_output_changed_by_hand_is_put_right_by_the_next_build(site, tmp_path):
     result = build(root, output=out)
     assert result.ok and set(result.report.written) == {"articles/first/index.html", "feed.xml"}
     assert contents(out) == expected
-
-
-def test_search_index_is_not_rebuilt_when_no_page_changed(site, tmp_path, monkeypatch):
-    root = site()
-    out = tmp_path / "out"
-    indexed = []
-    monkeypatch.setattr(search, "index_site", lambda output: indexed.append(output) or (output / "pagefind").mkdir(exist_ok=True))
-    assert build(root, output=out, search_index=True).ok and len(indexed) == 1
-    assert build(root, output=out, search_index=True).ok and len(indexed) == 1
-    write_files(root, {"content/actors/ana-lima.yaml": MINIMAL["content/actors/ana-lima.yaml"] + "summary: Councillor since 2019.\n"})
-    assert build(root, output=out, search_index=True).ok and len(indexed) == 2
 
 
 class _Planted:

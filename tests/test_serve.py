@@ -262,6 +262,25 @@ def test_the_browser_reloads_on_every_save(server, demo_site):
         browser.close()
 
 
+@needs_browser
+def test_the_preview_search_finds_what_was_just_saved(server, demo_site):
+    from playwright.sync_api import sync_playwright
+
+    edit(demo_site / ARTICLE, "## The warning", "## The warning\n\nA quincunx of harbour cranes.")
+    with sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page()
+
+        def found():  # the index is refreshed in the background once saves pause: look again until it is
+            page.goto(server.url + "search/?q=quincunx")
+            page.wait_for_selector(".pagefind-ui__message", timeout=30000)  # "No results" or how many
+            links = page.locator(".pagefind-ui__result-link").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+            return any(link.endswith("articles/us-warns-china-before-rome-talks/") for link in links)
+
+        assert wait_for(found, timeout=120), server.lines
+        browser.close()
+
+
 def test_a_save_during_a_long_rebuild_starts_the_next_one_at_once(tmp_path):
     """A rebuild of every page (the site's title changed) is given up when another save comes,
     and one rebuild then shows both saves; pages wait for it (or, after a few seconds, say it is

@@ -1,0 +1,168 @@
+"""The search index in parts (search.py): every searched page in exactly one part, a build
+indexing again only the parts whose pages changed, a runner with the cache but no output/
+restoring the others from the cache's copies (never from a copy whose bytes are not the
+recorded ones), and the search page finding what is in any part, in Chromium."""
+
+import json
+import shutil
+
+import pytest
+
+from conftest import MINIMAL, ROOT, tree_digest, write_files
+from generator import cache, search
+from generator.build import build
+from tools.browser import chromium_path
+from tools.sitehttp import SiteServer
+
+
+def article(n: int) -> str:
+    return (f"---\ntitle: Story {n}\ndate: 2024-05-{n + 1:02d}\nsources:\n  - publisher: Wire\n---\n\n"
+            f"[[ana-lima]] spoke about harbour number {n} and the word zebra{n}.\n")
+
+
+FILES = {**MINIMAL, **{f"content/articles/story-{n}.md": article(n) for n in range(7)}}
+
+
+@pytest.fixture
+def parted(site, monkeypatch):
+    """A site of eight articles and an actor, in parts of at most two pages; and the list of
+    the parts Pagefind is started on from now on."""
+    monkeypatch.setattr(search, "PART_PAGES", 2)
+    launched = []
+    real = search.Indexing._launch
+
+    def counting(self, name):
+        launched.append(name)
+        return real(self, name)
+
+    monkeypatch.setattr(search.Indexing, "_launch", counting)
+    return site(FILES), launched
+
+
+def parts(out) -> list[str]:
+    return [name.rstrip("/") for name in json.loads((out / "pagefind" / search.LIST).read_text())]
+
+
+def contents(folder) -> dict[str, str]:
+    return {path: digest.split(":")[0] for path, digest in tree_digest(folder).items()}
+
+
+def marked(out) -> list[str]:
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")
+                  if search.MARK in p.read_bytes() and not p.relative_to(out).as_posix().startswith("pagefind/"))
+
+
+def test_every_searched_page_is_in_exactly_one_part(parted, tmp_path):
+    root, launched = parted
+    out = tmp_path / "out"
+    assert build(root, output=out, search_index=True).ok
+    names = parts(out)
+    pages = marked(out)
+    assert len(pages) == 9 and search.part_count(9) == 8  # nine pages, in eight parts of at most two
+    assert 1 < len(names) == len(set(launched)) <= 8  # (a part no page falls in is not made)
+    counted = 0
+    for name in names:
+        entry = json.loads((out / "pagefind" / name / "pagefind-entry.json").read_text())
+        counted += sum(language["page_count"] for language in entry["languages"].values())
+    assert counted == len(pages)
+    assert sorted(p.name for p in (out / "pagefind").iterdir()) == sorted([*names, *search.UI, search.LIST])
+
+
+def test_an_edit_indexes_again_only_the_part_of_the_page_it_changed(parted, tmp_path):
+    root, launched = parted
+    out = tmp_path / "out"
+    assert build(root, output=out, search_index=True).ok
+    before, kept = parts(out), tree_digest(out / "pagefind")
+    launched.clear()
+    assert build(root, output=out, search_index=True).ok and launched == []  # nothing changed
+    write_files(root, {"content/articles/story-3.md": article(3) + "\nA new paragraph about quinces.\n"})
+    assert build(root, output=out, search_index=True).ok
+    after = parts(out)
+    assert len(launched) == 1 and launched[0] in after and launched[0] not in before
+    assert set(after) - set(before) == {launched[0]} and len(set(before) - set(after)) == 1
+    now = tree_digest(out / "pagefind")
+    for name in set(before) & set(after):  # the other parts are left as they were, not written again
+        assert {p: d for p, d in now.items() if p.startswith(name)} == {p: d for p, d in kept.items() if p.startswith(name)}
+
+
+def test_the_index_after_edits_is_the_index_of_a_fresh_build(parted, tmp_path):
+    root, _ = parted
+    out = tmp_path / "out"
+    assert build(root, output=out, search_index=True).ok
+    write_files(root, {"content/articles/story-3.md": article(3) + "\nQuinces.\n"})
+    (root / "content/articles/story-5.md").unlink()
+    write_files(root, {"content/articles/story-9.md": article(9)})
+    assert build(root, output=out, search_index=True).ok
+    shutil.rmtree(root / cache.FOLDER)
+    fresh = tmp_path / "fresh"
+    assert build(root, output=fresh, search_index=True).ok
+    assert contents(out / "pagefind") == contents(fresh / "pagefind")
+
+
+def test_a_damaged_part_is_put_right(parted, tmp_path):
+    root, launched = parted
+    out = tmp_path / "out"
+    assert build(root, output=out, search_index=True).ok
+    made, name = contents(out), parts(out)[1]
+    fragment = next((out / "pagefind" / name / "fragment").iterdir())
+    fragment.unlink()
+    launched.clear()
+    assert build(root, output=out, search_index=True).ok
+    assert launched == [] and contents(out) == made  # from the cache's copies
+    fragment.write_bytes(b"damaged")
+    shutil.rmtree(root / cache.FOLDER)
+    assert build(root, output=out, search_index=True).ok
+    assert name in launched and contents(out) == made  # by Pagefind, with no cache
+
+
+def test_a_runner_with_the_cache_and_no_output_restores_the_parts(parted, tmp_path):
+    root, launched = parted
+    out = tmp_path / "out"
+    assert build(root, output=out, search_index=True).ok
+    made = contents(out)
+    shutil.rmtree(out)
+    launched.clear()
+    assert build(root, output=out, search_index=True).ok
+    assert launched == [] and contents(out) == made
+
+
+def test_a_copy_that_is_not_the_recorded_bytes_is_not_used(parted, tmp_path):
+    root, launched = parted
+    out = tmp_path / "out"
+    assert build(root, output=out, search_index=True).ok
+    made = contents(out)
+    shutil.rmtree(out)
+    copies = sorted((root / cache.FOLDER).glob(f"*/{search.COPIES}/*/*"))
+    assert copies
+    planted = copies[0]
+    planted.write_bytes(b"<script>alert(1)</script>")  # what a planted or damaged copy would hold
+    launched.clear()
+    assert build(root, output=out, search_index=True).ok
+    assert len(launched) == 1 and contents(out) == made
+
+
+needs_browser = pytest.mark.skipif(chromium_path() is None and not __import__("os").environ.get("CI"),
+                                   reason="no chromium here: apt-get install chromium (CI installs it)")
+
+
+@needs_browser
+def test_the_search_page_finds_pages_of_every_part(tmp_path, monkeypatch, browser):
+    monkeypatch.setattr(search, "PART_PAGES", 3)
+    out = tmp_path / "out"
+    result = build(ROOT, output=out, search_index=True)
+    assert result.ok and not result.diagnostics.items
+    assert len(parts(out)) >= 4
+    prefix = result.index.config.prefix
+    with SiteServer(out, prefix) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(url + "search/?q=malicious+intentions")
+        page.wait_for_function("() => document.querySelectorAll('.pagefind-ui__result-link').length >= 2",
+                               timeout=30000)
+        links = page.locator(".pagefind-ui__result-link").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+        assert f"{prefix}articles/russia-asks-china-for-aid/" in links
+        assert f"{prefix}actors/zhao-lijian/" in links
+        context.close()
+    count = search.part_count(len(marked(out)))  # the two pages found are indexed in different parts
+    assert search._part_of("articles/russia-asks-china-for-aid/index.html", count) != \
+        search._part_of("actors/zhao-lijian/index.html", count)
