@@ -118,9 +118,9 @@ class Indexing:
         self.waiting = []
         for name in self.parts:
             part = before.get(name)
-            if part is not None and (self._intact(name, part) or self._restore(name, part)):
+            if part is not None and self._intact(name, part):
                 self.done[name] = part
-            else:
+            elif part is None or not self._restore(name, part):  # which records the part it wrote
                 self.waiting.append(name)
 
     def _intact(self, name: str, part: Part) -> bool:
@@ -283,6 +283,12 @@ def _escaped(rel: str) -> str:
 
 
 def _write(path: Path, data: bytes) -> None:
+    """Put data in path, unless path holds it already."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return
+    except OSError:
+        pass
     temp = path.with_name(f".{path.name}.new")
     temp.write_bytes(data)
     os.replace(temp, path)

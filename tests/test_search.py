@@ -124,6 +124,9 @@ def test_a_runner_with_the_cache_and_no_output_restores_the_parts(parted, tmp_pa
     launched.clear()
     assert build(root, output=out, search_index=True).ok
     assert launched == [] and contents(out) == made
+    restored = tree_digest(out / "pagefind")
+    assert build(root, output=out, search_index=True).ok  # and the next build finds them in place
+    assert launched == [] and tree_digest(out / "pagefind") == restored
 
 
 def test_a_copy_that_is_not_the_recorded_bytes_is_not_used(parted, tmp_path):
