@@ -525,7 +525,7 @@ class OneShot(Builder):
         return _cores() if articles >= PARALLEL_FROM and threading.active_count() == 1 else 1
 
     def _copy_of(self):
-        return self.disk.copy_of if self.disk is not None else None
+        return self.disk.link_copy if self.disk is not None else None
 
     def _written(self, records: Records) -> None:
         if self.disk is not None:  # for a build with this cache and no output/

@@ -107,11 +107,12 @@ class DiskCache:
                 pass
 
     # Copies of the pages output/ holds, by the digest of their bytes, so that a build with
-    # the cache but no output/ (a fresh runner of the Pages workflow) writes a page that has
-    # not changed without making it again. A copy is a hard link to the page output/ got, so
-    # keeping it costs neither time nor room; the build replaces output's files, never
-    # writes into them. A copy is used only when its bytes have the digest the signed record
-    # of the page names, so a planted or damaged one is passed over.
+    # the cache but no output/ (a fresh runner of the Pages workflow) puts a page that has
+    # not changed in place without making it again, as a link to the copy. A copy is a hard
+    # link to the page output/ got, so keeping it costs neither time nor room, nor does
+    # putting it back; the build replaces output's files, never writes into them. A copy is
+    # used only when its bytes have the digest the signed record of the page names, so a
+    # planted or damaged one is passed over.
 
     def _copy(self, digest: bytes, kind: str) -> Path:
         name = digest.hex()
@@ -135,13 +136,21 @@ class DiskCache:
             except OSError:  # another file system, or no links: no copies then
                 return
 
-    def copy_of(self, digest: bytes, kind: str = "pages") -> bytes | None:
-        """The bytes of a file kept by keep_copies whose digest is digest, or None."""
+    def link_copy(self, digest: bytes, target: Path, kind: str = "pages") -> bytes | None:
+        """Make target a link to the copy kept by keep_copies whose bytes have this digest
+        (so no copy is written again), and give those bytes; None, with nothing made, when
+        there is no such copy."""
+        copy = self._copy(digest, kind)
         try:
-            data = self._copy(digest, kind).read_bytes()
+            fd = os.open(copy, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            with open(fd, "rb") as stream:
+                data = stream.read()
+            if hashlib.blake2b(data, digest_size=16).digest() != digest:
+                return None
+            os.link(copy, target, follow_symlinks=False)
         except OSError:
             return None
-        return data if hashlib.blake2b(data, digest_size=16).digest() == digest else None
+        return data
 
     def keep_copies_only(self, digests, kind: str = "pages") -> None:
         """Remove the copies of kind whose digests are not among these."""

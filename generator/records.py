@@ -8,7 +8,7 @@ function or run code; data of any other shape is refused as Malformed.
 
 Types understood: None, bool, int, float, str, bytes, datetime, X | None, tuple[X, ...],
 fixed tuples, frozenset[X], list[X], dict[str, X], named tuples and dataclasses whose
-fields are of these types.
+fields are of these types (written as the list of their fields' values, in order).
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def _encoder(kind):
         return dt.datetime.isoformat
     if _is_record(kind):  # its fields' encoders found on first use, so a type may hold itself
         hints, names = _hints(kind), _fields(kind)
-        return lambda value: {name: _encoder(hints[name])(getattr(value, name)) for name in names}
+        return lambda value: [_encoder(hints[name])(getattr(value, name)) for name in names]
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis or origin is list:
         encode = _encoder(args[0])
@@ -146,13 +146,18 @@ def _decoder(kind):
         return _datetime
     if _is_record(kind):  # its fields' decoders found on first use, so a type may hold itself
         names, hints = _fields(kind), _hints(kind)
-        expected = set(names)
+        # a named tuple whose __new__ is the one namedtuple made (it checks nothing)
+        named = not dataclasses.is_dataclass(kind) and kind.__new__.__module__ == f"namedtuple_{kind.__name__}"
+        decoders: list = []  # of the fields, in order, found on first use
 
         def record(data):
-            if type(data) is not dict or data.keys() != expected:
+            if type(data) is not list or len(data) != len(names):
                 raise Malformed(f"not a {kind.__name__}")
+            if not decoders:
+                decoders.extend(_decoder(hints[name]) for name in names)
             try:
-                return kind(**{name: _decoder(hints[name])(data[name]) for name in names})
+                values = [decode(item) for decode, item in zip(decoders, data)]
+                return tuple.__new__(kind, values) if named else kind(**dict(zip(names, values)))
             except (TypeError, ValueError) as exc:
                 raise Malformed(str(exc)) from None
         return record

@@ -568,8 +568,9 @@ def make_pages(index, env, diags, staging, last: Records, digests: Digests, them
     the paths in first are made before the others, and on_first({path: bytes}) is called
     with them as soon as they are ready; stop() is asked between the pages after them, and
     when it says so the build gives up (render.Superseded). With workers > 1, the pages are
-    made by that many processes (see forked.py). copy_of(digest) gives the bytes of an
-    unchanged page that output/ does not hold, when a copy was kept (cache.py), or None.
+    made by that many processes (see forked.py). copy_of(digest, path) links at path
+    the copy of an unchanged page that output/ does not hold, when one was kept (cache.py),
+    and gives its bytes, or None.
     The paths of the pages, this build's records, and the paths of the pages made (not kept)."""
     recorder = Recorder()
     roots = {"theme": _Theme(_Templates(env))}
@@ -593,10 +594,10 @@ def make_pages(index, env, diags, staging, last: Records, digests: Digests, them
             if staging.current(path, digest):
                 staging.keep(path, digest)
                 return path, None, digest, False, None
-            data = copy_of(digest) if copy_of is not None else None
+            data = staging.adopt(path, digest, lambda target: copy_of(digest, target)) \
+                if copy_of is not None else None
             if data is not None:
-                _, _, staged = staging.put(path, data)
-                return path, data, digest, staged, None
+                return path, data, digest, True, None
         return None
 
     def one(job, check=True):

@@ -76,7 +76,7 @@ class Indexing:
 
     pages: each HTML page of output/ -> the digest of its bytes; last: the record of the
     index output/pagefind/ held before, if known; copies: the cache, which keeps a copy of
-    every file of the parts (keep_copies, copy_of), or None. start() begins indexing the
+    every file of the parts (keep_copies, link_copy), or None. start() begins indexing the
     parts that changed; poll() moves it on and says when it is over; wait() is both."""
 
     def __init__(self, output: Path, pages: dict[str, bytes], last: SearchRecord | None, copies=None):
@@ -128,21 +128,23 @@ class Indexing:
         return bool(part.files) and all(stat_key(os.path.join(base, rel)) == key for rel, (key, _) in part.files.items())
 
     def _restore(self, name: str, part: Part) -> bool:
-        """Write the part from the cache's copies of its files, when it has them all."""
+        """Put the part in place from the cache's copies of its files (as links to them), when
+        it has them all, each with the bytes the record names."""
         if self.copies is None or not part.files:
             return False
         temp = self.folder / f".{name}.restored"
         _remove(temp)
         files = {}
         try:
+            made = set()
             for rel, (_, sum_) in part.files.items():
-                data = self.copies.copy_of(sum_, COPIES)
-                if data is None:
+                target = temp / rel
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
+                if self.copies.link_copy(sum_, target, COPIES) is None:
                     _remove(temp)
                     return False
-                target = temp / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
             self._place(temp, name)
         except OSError:
             _remove(temp)

@@ -239,6 +239,19 @@ class Staging:
         self.staged[rel] = sum_
         return rel, sum_, True
 
+    def adopt(self, rel: str, expected: bytes, place) -> bytes | None:
+        """Stage as output/rel the file that place(path) puts at path, a copy of a file
+        whose bytes have the digest expected (cache.DiskCache.link_copy): its bytes, or None
+        when place cannot."""
+        if not _owned(rel):
+            raise ValueError(f"{rel!r} is not a path inside the output folder")
+        target = self.folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = place(target)
+        if data is not None:
+            self.staged[rel] = expected
+        return data
+
     def record(self, reports) -> None:
         """What put reported in other processes."""
         for rel, sum_, staged in reports:
@@ -305,6 +318,9 @@ class Discard:
 
     def put(self, rel: str, data: bytes) -> tuple[str, bytes, bool]:
         return rel, b"", False
+
+    def adopt(self, rel: str, expected: bytes, place) -> bytes | None:
+        return None
 
     def record(self, reports) -> None:
         pass
