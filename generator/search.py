@@ -38,14 +38,16 @@ MISSING = "the search index was not built: the pagefind package is not installed
 @dataclasses.dataclass(frozen=True)
 class Part:
     name: str
-    files: dict[str, tuple[tuple[int, int, int] | None, bytes]]  # path in the part -> (stat key, digest)
+    files: dict[str, bytes]  # path in the part -> digest of its bytes
+    placed: bytes  # digest of the paths, sizes, times and inodes of its files in output/pagefind/name/
 
 
 @dataclasses.dataclass(frozen=True)
 class SearchRecord:
     """What output/pagefind/ holds, for the next index of the same output folder."""
 
-    pages: dict[str, tuple[bytes, bool]]  # page -> (digest of its bytes, whether it is searched)
+    marked: frozenset[bytes]  # digests of the bytes of pages that are marked data-pagefind-body
+    unmarked: frozenset[bytes]  # and of those that are not
     parts: tuple[Part, ...]
 
 
@@ -87,21 +89,24 @@ class Indexing:
         self.running: list[tuple[str, subprocess.Popen]] = []
         self.parts: dict[str, list[str]] = {}  # name -> its pages, in the order of the list
         self.done: dict[str, Part] = {}
-        self.pages: dict[str, tuple[bytes, bool]] = {}
+        self.marked: set[bytes] = set()
+        self.unmarked: set[bytes] = set()
         if self.program is None:
             return
-        known = last.pages if last is not None else {}
+        marked, unmarked = (last.marked, last.unmarked) if last is not None else (frozenset(), frozenset())
         flags = {}
-        for rel, sum_ in pages.items():
-            seen = known.get(rel)
-            if seen is None or seen[0] != sum_:
+        for rel, sum_ in pages.items():  # whether a page is marked is a matter of its bytes
+            if sum_ in marked:
+                flags[rel] = True
+            elif sum_ in unmarked:
+                flags[rel] = False
+            else:
                 try:
-                    seen = (sum_, MARK in (output / rel).read_bytes())
+                    flags[rel] = MARK in (output / rel).read_bytes()
                 except OSError:
                     continue
-            flags[rel] = seen
-        self.pages = flags
-        searched = sorted(rel for rel, (_, marked) in flags.items() if marked) or sorted(flags)
+            (self.marked if flags[rel] else self.unmarked).add(sum_)
+        searched = sorted(rel for rel, flag in flags.items() if flag) or sorted(flags)
         count = part_count(len(searched))
         members: list[list[str]] = [[] for _ in range(count)]
         for rel in searched:
@@ -112,7 +117,7 @@ class Indexing:
             if rels:
                 name = hashlib.blake2b(recipe, digest_size=10)
                 for rel in rels:
-                    name.update(rel.encode() + b"\0" + flags[rel][0])
+                    name.update(rel.encode() + b"\0" + pages[rel])
                 self.parts[name.hexdigest()] = rels
         before = {part.name: part for part in last.parts} if last is not None else {}
         self.waiting = []
@@ -124,8 +129,7 @@ class Indexing:
                 self.waiting.append(name)
 
     def _intact(self, name: str, part: Part) -> bool:
-        base = os.path.join(self.folder, name)
-        return bool(part.files) and all(stat_key(os.path.join(base, rel)) == key for rel, (key, _) in part.files.items())
+        return bool(part.files) and _placed(self.folder / name) == part.placed
 
     def _restore(self, name: str, part: Part) -> bool:
         """Put the part in place from the cache's copies of its files (as links to them), when
@@ -134,10 +138,9 @@ class Indexing:
             return False
         temp = self.folder / f".{name}.restored"
         _remove(temp)
-        files = {}
         try:
             made = set()
-            for rel, (_, sum_) in part.files.items():
+            for rel, sum_ in part.files.items():
                 target = temp / rel
                 if target.parent not in made:
                     target.parent.mkdir(parents=True, exist_ok=True)
@@ -149,9 +152,7 @@ class Indexing:
         except OSError:
             _remove(temp)
             return False
-        for rel, (_, sum_) in part.files.items():
-            files[rel] = (stat_key(self.folder / name / rel), sum_)
-        self.done[name] = Part(name, files)
+        self.done[name] = Part(name, part.files, _placed(self.folder / name))
         return True
 
     def _place(self, made: Path, name: str) -> None:
@@ -192,10 +193,10 @@ class Indexing:
         files = {}
         for path in sorted(base.rglob("*")):
             if path.is_file():
-                files[path.relative_to(base).as_posix()] = (stat_key(path), digest(path.read_bytes()))
-        self.done[name] = Part(name, files)
+                files[path.relative_to(base).as_posix()] = digest(path.read_bytes())
+        self.done[name] = Part(name, files, _placed(base))
         if self.copies is not None:
-            self.copies.keep_copies(base, {rel: sum_ for rel, (_, sum_) in files.items()}, COPIES)
+            self.copies.keep_copies(base, files, COPIES)
 
     def poll(self) -> bool:
         """Move the indexing on: collect the parts that are made, start the next ones.
@@ -243,9 +244,9 @@ class Indexing:
         was stopped, the parts of the last one and those made since."""
         if self.record is not None or self.last is None and not self.done:
             return self.record
-        last = self.last or SearchRecord({}, ())
+        last = self.last or SearchRecord(frozenset(), frozenset(), ())
         parts = {part.name: part for part in last.parts} | self.done
-        return SearchRecord(last.pages | self.pages, tuple(parts.values()))
+        return SearchRecord(last.marked | self.marked, last.unmarked | self.unmarked, tuple(parts.values()))
 
     def _finish(self) -> None:
         """List the parts for the search page, give it the interface, and remove the rest."""
@@ -262,10 +263,10 @@ class Indexing:
         except OSError as error:
             self.problem = f"the search index was not built: {error}"
             return
-        self.record = SearchRecord(self.pages, tuple(self.done[name] for name in names))
+        self.record = SearchRecord(frozenset(self.marked), frozenset(self.unmarked),
+                                   tuple(self.done[name] for name in names))
         if self.copies is not None:
-            self.copies.keep_copies_only([sum_ for part in self.record.parts for _, sum_ in part.files.values()],
-                                         COPIES)
+            self.copies.keep_copies_only([sum_ for part in self.record.parts for sum_ in part.files.values()], COPIES)
 
 
 def _wait_for_one(processes: list[subprocess.Popen]) -> None:
@@ -277,6 +278,17 @@ def _wait_for_one(processes: list[subprocess.Popen]) -> None:
             return
     if all(process.poll() is None for process in processes):  # another child, or no waitid
         time.sleep(0.02)
+
+
+def _placed(folder: Path) -> bytes:
+    """A digest of the paths, sizes, times and inodes of the files under folder: it changes
+    when any of them is written, removed or added."""
+    found = []
+    for top, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(top, name)
+            found.append((os.path.relpath(path, folder), stat_key(path)))
+    return hashlib.blake2b(repr(sorted(found)).encode(), digest_size=16).digest()
 
 
 def _escaped(rel: str) -> str:
