@@ -53,6 +53,8 @@ class DiskCache:
         self.base = site_root / FOLDER
         self.folder = self.base / fingerprint()
         self.secret = secret if secret is not None else keys.signing_key(site_root)
+        if _linked(self.base):  # planted: a build would follow it out of the site
+            self.secret = None
         self.working = self.secret is not None  # False once writing fails: the build goes on without
 
     def path(self, kind: str, key) -> Path:
@@ -140,17 +142,23 @@ class DiskCache:
         """Make target a link to the copy kept by keep_copies whose bytes have this digest
         (so no copy is written again), and give those bytes; None, with nothing made, when
         there is no such copy."""
-        copy = self._copy(digest, kind)
-        try:
-            fd = os.open(copy, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-            with open(fd, "rb") as stream:
-                data = stream.read()
-            if hashlib.blake2b(data, digest_size=16).digest() != digest:
-                return None
-            os.link(copy, target, follow_symlinks=False)
+        try:  # linked first, then what the link holds is read: no other file can take its place between
+            os.link(self._copy(digest, kind), target, follow_symlinks=False)
         except OSError:
             return None
-        return data
+        try:
+            fd = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            with open(fd, "rb") as stream:
+                data = stream.read()
+            if hashlib.blake2b(data, digest_size=16).digest() == digest:
+                return data
+        except OSError:
+            pass
+        try:
+            os.unlink(target)
+        except OSError:
+            pass
+        return None
 
     def keep_copies_only(self, digests, kind: str = "pages") -> None:
         """Remove the copies of kind whose digests are not among these."""
@@ -166,6 +174,19 @@ class DiskCache:
         except OSError:
             pass
         _prune(self.folder / kind, {self.path(kind, key).name for key in keys})
+
+
+def _linked(base: Path) -> bool:
+    """Whether a link stands for the cache folder, or for any folder in it down to the
+    shards (base/version/kind/shard), where a build writes, links and removes files."""
+    if base.is_symlink():
+        return True
+    for top, folders, _ in os.walk(base):
+        if any(os.path.islink(os.path.join(top, name)) for name in folders):
+            return True
+        if len(Path(top).relative_to(base).parts) >= 2:  # a kind's folder: its shards were looked at
+            folders[:] = []
+    return False
 
 
 def _prune(folder: Path, names: set[str]) -> None:

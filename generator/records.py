@@ -154,9 +154,9 @@ def _decoder(kind):
             if type(data) is not list or len(data) != len(names):
                 raise Malformed(f"not a {kind.__name__}")
             if not decoders:
-                decoders.extend(_decoder(hints[name]) for name in names)
+                decoders[:] = [_decoder(hints[name]) for name in names]  # all of them, or none
             try:
-                values = [decode(item) for decode, item in zip(decoders, data)]
+                values = [decode(item) for decode, item in zip(decoders, data, strict=True)]
                 return tuple.__new__(kind, values) if named else kind(**dict(zip(names, values)))
             except (TypeError, ValueError) as exc:
                 raise Malformed(str(exc)) from None

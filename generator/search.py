@@ -27,7 +27,7 @@ from .write import digest, stat_key
 
 FOLDER = "pagefind"  # under output/; the build never prunes it, the index does
 MARK = b"data-pagefind-body"
-PART_PAGES = 1500  # at most this many pages in a part: Pagefind needs about 250 MB for them
+PART_PAGES = 1500  # pages in a part, about (parts are a hash's share): Pagefind needs about 250 MB for them
 LIST = "parts.json"
 UI = ("pagefind-ui.js", "pagefind-ui.css")  # the same in every part; the search page loads them from FOLDER
 COPIES = "search-files"  # the cache's folder of copies of the parts' files
@@ -96,6 +96,8 @@ class Indexing:
         marked, unmarked = (last.marked, last.unmarked) if last is not None else (frozenset(), frozenset())
         flags = {}
         for rel, sum_ in pages.items():  # whether a page is marked is a matter of its bytes
+            if "\\" in rel:  # which no glob of Pagefind's can name: not searched
+                continue
             if sum_ in marked:
                 flags[rel] = True
             elif sum_ in unmarked:
@@ -111,7 +113,11 @@ class Indexing:
         members: list[list[str]] = [[] for _ in range(count)]
         for rel in searched:
             members[_part_of(rel, count)].append(rel)
-        program = os.stat(self.program)
+        try:
+            program = os.stat(self.program)
+        except OSError as error:
+            self.problem = f"the search index was not built: cannot run pagefind ({error.strerror})"
+            return
         recipe = repr((str(self.program), program.st_size, program.st_mtime_ns, count)).encode()
         for rels in members:
             if rels:
@@ -137,8 +143,8 @@ class Indexing:
         if self.copies is None or not part.files:
             return False
         temp = self.folder / f".{name}.restored"
-        _remove(temp)
         try:
+            _remove(temp)
             made = set()
             for rel, sum_ in part.files.items():
                 target = temp / rel
@@ -176,17 +182,21 @@ class Indexing:
         (job / "pagefind.json").write_text(json.dumps({"glob": glob}))
         command = [str(self.program), "--site", str(self.output.resolve()), "--output-path", str(made.resolve()),
                    "--silent"]
-        process = subprocess.Popen(command, cwd=job, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                   preexec_fn=(lambda: os.nice(15)) if self.nice else None)
+        with open(job / "errors.txt", "wb") as errors:  # a file, which never fills as a pipe would
+            process = subprocess.Popen(command, cwd=job, stdout=subprocess.DEVNULL, stderr=errors,
+                                       preexec_fn=(lambda: os.nice(15)) if self.nice else None)
         self.running.append((name, process))
 
     def _finished(self, name: str, process: subprocess.Popen) -> None:
         job, made = self.folder / f".{name}.job", self.folder / f".{name}.made"
-        errors = process.stderr.read().decode(errors="replace").strip() if process.stderr else ""
+        try:
+            errors = (job / "errors.txt").read_text(errors="replace").strip()[-2000:]
+        except OSError:
+            errors = ""
         _remove(job)
-        if process.returncode != 0:
+        if process.returncode != 0 or not (made / "pagefind-entry.json").is_file():
             _remove(made)
-            self.problem = "the search index was not built: " + (errors or "pagefind failed")
+            self.problem = "the search index was not built: " + (errors or "pagefind made no index")
             return
         self._place(made, name)
         base = self.folder / name
@@ -204,14 +214,14 @@ class Indexing:
         if self.record is not None or self.problem is not None:
             self.stop()
             return True
-        for name, process in list(self.running):
-            if process.poll() is not None:
-                self.running.remove((name, process))
-                self._finished(name, process)
-                if self.problem is not None:
-                    self.stop()
-                    return True
         try:
+            for name, process in list(self.running):
+                if process.poll() is not None:
+                    self.running.remove((name, process))
+                    self._finished(name, process)
+                    if self.problem is not None:
+                        self.stop()
+                        return True
             while self.waiting and len(self.running) < self.jobs:
                 self._launch(self.waiting.pop(0))
         except OSError as error:
@@ -291,9 +301,12 @@ def _placed(folder: Path) -> bytes:
     return hashlib.blake2b(repr(sorted(found)).encode(), digest_size=16).digest()
 
 
+GLOB_SPECIAL = "?*$:<>()[]{},"  # what Pagefind's globs give a meaning, each escaped by a backslash
+
+
 def _escaped(rel: str) -> str:
-    """rel as a glob that matches only itself."""
-    return "".join("\\" + c if c in "{}[]*?,\\!" else c for c in rel)
+    """rel as a glob that matches only itself (rel holds no backslash: see searchable)."""
+    return "".join("\\" + c if c in GLOB_SPECIAL else c for c in rel)
 
 
 def _write(path: Path, data: bytes) -> None:

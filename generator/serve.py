@@ -232,26 +232,42 @@ class Preview:
 
     def index_search(self) -> None:
         """Refresh the search index after the pages are out, the parts whose pages changed,
-        one background process at a time at low priority; a newer build stops an older
-        indexing (the parts it finished stay) and starts its own."""
+        one background process at a time at low priority. A save stops the indexing under
+        way (the parts it finished stay), and another starts once saves pause again."""
         self.stop_indexing()
-        self.indexing = self.builder.indexing().start(jobs=1, nice=True)
+        try:
+            self.indexing = self.builder.indexing().start(jobs=1, nice=True)
+        except Exception as exc:  # the preview goes on without a fresh index
+            self.warn_search(f"the search index was not refreshed: {exc!r}")
+            return
         self.indexed()
 
     def indexed(self) -> None:
         """Move the indexing under way on, and take what it made once it is over."""
-        if self.indexing is not None and self.indexing.poll():
-            indexing, self.indexing = self.indexing, None
-            self.builder.indexed(indexing)
-            if indexing.problem and not self.warned_search:
-                self.warned_search = True
-                print(f"warning: {indexing.problem}", file=self.out, flush=True)
+        try:
+            if self.indexing is not None and self.indexing.poll():
+                indexing, self.indexing = self.indexing, None
+                self.builder.indexed(indexing)
+                if indexing.problem:
+                    self.warn_search(indexing.problem)
+        except Exception as exc:
+            self.indexing = None
+            self.warn_search(f"the search index was not refreshed: {exc!r}")
+
+    def warn_search(self, problem: str) -> None:
+        if not self.warned_search:
+            self.warned_search = True
+            print(f"warning: {problem}", file=self.out, flush=True)
 
     def stop_indexing(self) -> None:
+        """Stop the indexing under way; one that was not over is started again once saves pause."""
         if self.indexing is not None:
+            over = self.indexing.record is not None or self.indexing.problem is not None
             self.indexing.stop()
             self.builder.indexed(self.indexing)
             self.indexing = None
+            if not over:
+                self.index_due = time.monotonic() + INDEX_AFTER
 
     def reload_browsers(self, everyone: bool = True) -> None:
         """Tell the browsers to reload: every one, or those that were told the site is

@@ -168,3 +168,27 @@ def test_the_search_page_finds_pages_of_every_part(tmp_path, monkeypatch, browse
     count = search.part_count(len(marked(out)))  # the two pages found are indexed in different parts
     assert search._part_of("articles/russia-asks-china-for-aid/index.html", count) != \
         search._part_of("actors/zhao-lijian/index.html", count)
+
+
+def test_pages_whose_names_globs_give_a_meaning_are_searched_as_themselves(site, tmp_path):
+    odd = "static/odd (1) $x!,{a}[b]:<c>*?.html"
+    page = '<!doctype html><html lang="en"><title>Odd</title><main data-pagefind-body>quokka</main></html>'
+    root = site({"templates/" + odd: page, "templates/static/back\\slash.html": page})
+    out = tmp_path / "out"
+    result = build(root, output=out, search_index=True)
+    assert result.ok and not result.diagnostics.items, [d.format() for d in result.diagnostics.items]
+    assert (out / odd).is_file()
+    counted = sum(language["page_count"] for name in parts(out)
+                  for language in json.loads((out / "pagefind" / name / "pagefind-entry.json").read_text())["languages"].values())
+    assert counted == len(marked(out)) - 1  # all but the one no glob can name
+
+
+def test_a_cache_folder_that_is_a_link_is_not_used(site, tmp_path):
+    root = site(FILES)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("not the build's")
+    (root / cache.FOLDER).symlink_to(elsewhere, target_is_directory=True)
+    out = tmp_path / "out"
+    assert build(root, output=out, search_index=True).ok and build(root, output=out, search_index=True).ok
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt"]
