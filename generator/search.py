@@ -89,10 +89,16 @@ class Indexing:
         self.running: list[tuple[str, subprocess.Popen]] = []
         self.parts: dict[str, list[str]] = {}  # name -> its pages, in the order of the list
         self.done: dict[str, Part] = {}
-        self.marked: set[bytes] = set()
+        self.marked: set[bytes] = set()  # digests of the pages found marked, and not
         self.unmarked: set[bytes] = set()
-        if self.program is None:
-            return
+        self.waiting: list[str] = []  # the parts to index, not yet started
+        if self.program is not None:
+            self._plan(pages)
+
+    def _plan(self, pages: dict[str, bytes]) -> None:
+        """Which pages are searched, the parts they fall in, and which parts to index again:
+        the others are kept in place or restored from the cache's copies."""
+        output, last = self.output, self.last
         marked, unmarked = (last.marked, last.unmarked) if last is not None else (frozenset(), frozenset())
         flags = {}
         for rel, sum_ in pages.items():  # whether a page is marked is a matter of its bytes
@@ -126,7 +132,6 @@ class Indexing:
                     name.update(rel.encode() + b"\0" + pages[rel])
                 self.parts[name.hexdigest()] = rels
         before = {part.name: part for part in last.parts} if last is not None else {}
-        self.waiting = []
         for name in self.parts:
             part = before.get(name)
             if part is not None and self._intact(name, part):

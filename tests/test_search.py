@@ -115,13 +115,19 @@ def test_a_damaged_part_is_put_right(parted, tmp_path):
     assert name in launched and contents(out) == made  # by Pagefind, with no cache
 
 
-def test_a_runner_with_the_cache_and_no_output_restores_the_parts(parted, tmp_path):
-    root, launched = parted
-    out = tmp_path / "out"
+def built_then_lost(root, out, launched) -> dict[str, str]:
+    """Build the site, then remove output/ as a fresh runner lacks it: what output/ held."""
     assert build(root, output=out, search_index=True).ok
     made = contents(out)
     shutil.rmtree(out)
     launched.clear()
+    return made
+
+
+def test_a_runner_with_the_cache_and_no_output_restores_the_parts(parted, tmp_path):
+    root, launched = parted
+    out = tmp_path / "out"
+    made = built_then_lost(root, out, launched)
     assert build(root, output=out, search_index=True).ok
     assert launched == [] and contents(out) == made
     restored = tree_digest(out / "pagefind")
@@ -132,14 +138,11 @@ def test_a_runner_with_the_cache_and_no_output_restores_the_parts(parted, tmp_pa
 def test_a_copy_that_is_not_the_recorded_bytes_is_not_used(parted, tmp_path):
     root, launched = parted
     out = tmp_path / "out"
-    assert build(root, output=out, search_index=True).ok
-    made = contents(out)
-    shutil.rmtree(out)
+    made = built_then_lost(root, out, launched)
     copies = sorted((root / cache.FOLDER).glob(f"*/{search.COPIES}/*/*"))
     assert copies
     planted = copies[0]
     planted.write_bytes(b"<script>alert(1)</script>")  # what a planted or damaged copy would hold
-    launched.clear()
     assert build(root, output=out, search_index=True).ok
     assert len(launched) == 1 and contents(out) == made
 
