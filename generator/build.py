@@ -351,13 +351,11 @@ class Builder:
         try:
             made, records, result.rendered = make_pages(index, env, diags, staging, self._last_records(),
                                                         self.digests, theme, self.search, first, early, stop,
-                                                        self._workers(len(index.articles)), self._copy_of())
+                                                        self._workers(len(index.articles)), self._copy_of(),
+                                                        taken=assets)
         except Superseded:
             result.superseded = True
             return None
-        clash = sorted(set(assets) & set(made))
-        if clash:  # static files are under static/, media under media/: no page may be
-            raise ValueError(f"a page and a static or media file claim {clash[0]}")
         result.paths = sorted({*assets, *made})
         return records
 

@@ -53,8 +53,10 @@ class Diagnostics:
     def warning(self, location: Location, message: str, hint: str | None = None) -> None:
         self.items.append(Diagnostic(location, message, hint, "warning"))
 
-    def extend(self, other: "Diagnostics") -> None:
-        self.items.extend(other.items)
+    def extend(self, other) -> None:
+        """Add other's diagnostics: another Diagnostics's, or diagnostics reported elsewhere
+        (in another process, or kept from an earlier build)."""
+        self.items.extend(other.items if isinstance(other, Diagnostics) else other)
 
     @property
     def errors(self) -> list[Diagnostic]:

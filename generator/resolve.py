@@ -230,7 +230,7 @@ def assemble(config: SiteConfig, people: Cast, articles: list[Article], linked: 
     for actor in actor_map.values():
         check_refs(list(actor.affiliations), known, actor_map, "affiliation", diags)
     for made in linked:
-        diags.items.extend(made.problems)
+        diags.extend(made.problems)
 
     published = sorted((a for a in seen_slugs.values() if drafts or not a.draft),
                        key=lambda a: of[id(a)].order, reverse=True)

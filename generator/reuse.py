@@ -44,7 +44,8 @@ import jinja2
 from . import forked, load
 from .diagnostics import Diagnostics
 from .forked import give_back_free_memory
-from .render import Pages, Superseded
+from .plan import Plan
+from .render import Renderer, Superseded
 
 class _Absent:
     """What a path leads to when the value is no longer there."""
@@ -450,7 +451,7 @@ class Kept:
             local = Diagnostics()
             entry = (step(local), tuple(local.items))
         self.current[(kind, key)] = entry
-        diags.items.extend(entry[1])
+        diags.extend(entry[1])
         return entry[0]
 
     def has(self, kind: str, key) -> bool:
@@ -562,7 +563,7 @@ class _Sharing:
 
 def make_pages(index, env, diags, staging, last: Records, digests: Digests, theme: tuple, search: bool,
                first=(), on_first=None, stop=None, workers: int = 1,
-               copy_of=None) -> tuple[list[str], Records, list[str]]:
+               copy_of=None, taken=()) -> tuple[list[str], Records, list[str]]:
     """Every page of the site into staging (see write.Staging), but those that the last
     build's records show unchanged and output/ still holds, which are kept. The pages at
     the paths in first are made before the others, and on_first({path: bytes}) is called
@@ -570,7 +571,7 @@ def make_pages(index, env, diags, staging, last: Records, digests: Digests, them
     when it says so the build gives up (render.Superseded). With workers > 1, the pages are
     made by that many processes (see forked.py). copy_of(digest, path) links at path
     the copy of an unchanged page that output/ does not hold, when one was kept (cache.py),
-    and gives its bytes, or None.
+    and gives its bytes, or None. No page may take a path in taken (the static files').
     The paths of the pages, this build's records, and the paths of the pages made (not kept)."""
     recorder = Recorder()
     roots = {"theme": _Theme(_Templates(env))}
@@ -582,9 +583,10 @@ def make_pages(index, env, diags, staging, last: Records, digests: Digests, them
     env.loading = lambda name: recorder.read(("theme", "template", "item", name))
     env.recorder = recorder
     sharing = _Sharing(recorder)
-    planner = Pages(index, env, diags, search, watched, sharing.share)
+    planner = Plan(index, search, watched, taken)
+    renderer = Renderer(planner, env, diags, sharing.share)
     reuse = Reuse(last, roots, digests)
-    everywhere = planner.EVERYWHERE
+    everywhere = renderer.EVERYWHERE
 
     def unchanged(path):
         """Keep the page if nothing it read changed and output/ (or the cache's copy) has it:
@@ -635,12 +637,12 @@ def make_pages(index, env, diags, staging, last: Records, digests: Digests, them
             elif stop is not None and stop():
                 raise Superseded()
 
-    alone = planner.plan_first(first) if first else []
+    alone = renderer.jobs(planner.first(first)) if first else []
     if alone:  # made before the rest of the site is even planned
         run(alone, len(alone))
         on_first = None
     first = set(first)
-    rest = sorted(planner.plan_rest(), key=lambda job: job[0] not in first)
+    rest = sorted(renderer.jobs(planner.rest()), key=lambda job: job[0] not in first)
     reuse.compare_all()
     if workers > 1:  # the pages that need making found here, where the digests are then known
         todo = []
@@ -681,4 +683,4 @@ def _make_forked(ordered: list, one, note, staging, diags, sharing: _Sharing, wo
         for path, digest, _, reads in reports:
             note(path, digest, reads)
         if found:
-            diags.items.extend(found)
+            diags.extend(found)

@@ -11,41 +11,12 @@ from urllib.parse import urljoin
 from .dates import PartialDate, display_span
 from .model import Actor, Article, Quote
 from .resolve import SiteIndex, TimelineEvent
+from .urls import Urls
 
 SCHEMA_TYPES = {"person": "Person", "country": "Country", "organisation": "Organization",
                 "group": "Organization", "other": "Thing"}
 TITLE_SLIDE = "timeline_start"  # the title slide's id: no event's (an id is a slug, without '_')
 NO_PLACE = "Place not given"  # the timeline row of events without a place, when others have one
-
-
-class Urls:
-    """Every page's address, from one place. With years=True the timeline has a page a year."""
-
-    def __init__(self, prefix: str, origin: str, event_pages: dict[str, str] | None = None):
-        self.prefix, self.origin = prefix, origin
-        self.event_pages = event_pages if event_pages is not None else {}  # event id -> its timeline page, when the timeline is split
-
-    def event(self, event) -> str:
-        return f"{self.event_pages.get(event.id, 'timeline/')}#event-{event.id}"
-
-    def path(self, relative: str = "") -> str:
-        return self.prefix + relative
-
-    def absolute(self, relative: str = "") -> str:
-        return self.origin + self.prefix + relative
-
-    @staticmethod
-    def article(slug: str) -> str:
-        return f"articles/{slug}/"
-
-    @staticmethod
-    def actor(slug: str) -> str:
-        return f"actors/{slug}/"
-
-    @staticmethod
-    def quote(quote: Quote) -> str:
-        base = f"articles/{quote.article}/"
-        return base if quote.paraphrase else f"{base}#{quote.anchor}"
 
 
 def image_url(src: str, urls: Urls) -> str:

@@ -70,6 +70,6 @@ def test_an_error_in_the_generators_own_code_called_by_a_template_is_a_bug_not_a
     made = {}  # a helper whose code is the generator's own, as render.py's are
     exec(compile("def broken(self, date):\n    raise RuntimeError(\"a helper of the generator's failed\")\n",
                  render.__file__, "exec"), made)
-    monkeypatch.setattr(render.Pages, "time_tag", made["broken"])
+    monkeypatch.setattr(render.Renderer, "time_tag", made["broken"])
     assert cli.main(["check", "--site", str(ROOT / "tests/invalid/_base")]) == cli.EXIT_BUG
     assert "error: the generator failed: RuntimeError: a helper of the generator's failed" in capsys.readouterr().err

@@ -140,13 +140,13 @@ def test_the_page_open_in_the_preview_comes_before_the_related_actors_are_worked
     """Ranking related actors and listing each actor's quotes, events and articles look at
     the whole site; an article's page needs neither, nor the plan of the other pages, so it
     is handed over first. The actor pages made afterwards still show them."""
-    from generator import render, resolve
+    from generator import plan, resolve
 
     events = []
-    real_related, real_lists, real_build = resolve._related_actors, resolve._by_actor, render.Pages.build
+    real_related, real_lists, real_build = resolve._related_actors, resolve._by_actor, plan.Plan.build
     monkeypatch.setattr(resolve, "_related_actors", lambda *args: events.append("related") or real_related(*args))
     monkeypatch.setattr(resolve, "_by_actor", lambda *args: events.append("lists") or real_lists(*args))
-    monkeypatch.setattr(render.Pages, "build", lambda *args: events.append("plan") or real_build(*args))
+    monkeypatch.setattr(plan.Plan, "build", lambda *args: events.append("plan") or real_build(*args))
     builder = Builder(demo_copy, output=tmp_path / "out")
     page = "articles/russia-asks-china-for-aid/index.html"
     result = builder.build(first=[page], on_first=lambda pages: events.append(sorted(p for p in pages

@@ -4,8 +4,8 @@ import ast
 from pathlib import Path
 
 LADDER = ["records", "keys", "diagnostics", "yamlio", "dates", "model", "config", "load", "markup", "resolve",
-          "structured", "theme", "render", "forked", "write", "search", "cache", "reuse", "build", "addresses",
-          "handlers", "serve", "cli"]
+          "urls", "structured", "theme", "plan", "render", "forked", "write", "search", "cache", "reuse", "build",
+          "addresses", "handlers", "serve", "cli"]
 
 
 def test_imports_follow_the_ladder():

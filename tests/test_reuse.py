@@ -9,10 +9,9 @@ import shutil
 import pytest
 
 from conftest import ROOT, write_files
-from generator import reuse, structured
+from generator import reuse, urls
 from generator.build import Builder, build
-from generator.render import Pages
-from generator.theme import environment
+from generator.plan import Plan
 from bench.corpus import write_corpus
 
 
@@ -82,7 +81,7 @@ def test_a_plan_that_keeps_a_model_object_is_refused(demo):
     """A page keeps its address and plain values; what it shows it reads as it is made, where
     what it reads is seen. A page planned with an object taken aside would hide what it shows."""
     index = demo[0].index
-    pages = Pages(index, environment(ROOT), None)
+    pages = Plan(index)
     article = index.articles[0]
     with pytest.raises(TypeError, match="keeps a Article"):
         pages.page("x/index.html", "article.html", lambda: dict(article=article))
@@ -91,18 +90,20 @@ def test_a_plan_that_keeps_a_model_object_is_refused(demo):
 
 
 def test_no_two_pages_of_a_plan_claim_one_path(demo, monkeypatch):
-    """Every address comes from structured.Urls, and a plan refuses a second page at a path
-    it has planned: with an actor's address made like an article's, the actor whose slug is
-    an article's would silently take its place."""
+    """Every address comes from urls.py, and a plan refuses a second page at a path it has
+    planned or that a static file takes: with an actor's address made like an article's, the
+    actor whose slug is an article's would silently take its place."""
     index = demo[0].index
-    pages = Pages(index, environment(ROOT), None)
-    pages.page("x/index.html", "404.html")
+    pages = Plan(index)
+    pages.page("x/", "404.html")
     with pytest.raises(ValueError, match="claim x/index.html"):
         pages.constant("x/index.html", b"")
+    with pytest.raises(ValueError, match="claim feed.xml"):
+        Plan(index, taken=["feed.xml"]).rest()
     article = index.articles[0].slug
-    monkeypatch.setattr(structured.Urls, "actor", staticmethod(lambda slug: f"articles/{article}/"))
+    monkeypatch.setattr(urls, "actor", lambda slug: f"articles/{article}/")
     with pytest.raises(ValueError, match=f"claim articles/{article}/index.html"):
-        Pages(index, environment(ROOT), None).plan_rest()
+        Plan(index).rest()
 
 # Every kind of edit an editor makes, on a generated site. Each takes the site's root and a
 # random source, and changes one thing (or does nothing when there is nothing to change).
