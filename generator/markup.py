@@ -259,7 +259,7 @@ class _QuoteAnchors(Treeprocessor):
                 b = ends[b_seen - 1] if b_seen > 0 else 0
             if a >= b:
                 continue
-            _wrap(segments[number], a, b, quote.number if number == first else None)
+            _wrap(segments[number], a, b, quote.number if number == first else None, quote.number)
             marked = True
         return marked
 
@@ -291,12 +291,28 @@ def _segment_text(segment) -> str:
     return element.text if kind == "text" else element.tail
 
 
-def _wrap(segment, a: int, b: int, number: int | None) -> None:
+PART_OF = "part-of-quote-"  # the class of the later parts of a quote's passage, with its number
+_LATER_PARTS = re.compile(r'class="passage ' + PART_OF + r'(\d+)"')
+
+
+def passage_style(html: str) -> str:
+    """A style sheet that marks the later parts of a quote's passage when a link targets the
+    first, which alone has the quote's id, or an empty text when no passage has parts."""
+    numbers = sorted(set(map(int, _LATER_PARTS.findall(html))))
+    if not numbers:
+        return ""
+    return "<style>" + ", ".join(f":root:has(#quote-{n}:target) .{PART_OF}{n}" for n in numbers) + \
+        " { background: var(--mark); box-shadow: 0 0 0 3px var(--mark); border-radius: 2px; }</style>"
+
+
+def _wrap(segment, a: int, b: int, number: int | None, first: int) -> None:
     kind, element, parent = segment
     span = etree.Element("span")
-    span.set("class", "passage")
     if number is not None:
+        span.set("class", "passage")
         span.set("id", f"quote-{number}")
+    else:  # a later part of the passage, across a link or emphasis: marked with the first (passage_style)
+        span.set("class", f"passage {PART_OF}{first}")
     if kind == "text":
         source = element.text
         element.text = source[:a]

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from . import plan, structured, urls
 from .diagnostics import Diagnostics, Location
 from .load import LINK_HINT
+from .markup import passage_style
 from .plan import File, Page, Plan
 from .theme import OutsideSite, raised_in_template, runtime_location, template_file
 
@@ -72,6 +73,7 @@ class Renderer:
             "image_size": lambda src: plan.image_size(self.index, src),
             "plain_summary": self.plain_summary,
             "feed_html": self.feed_html,
+            "passage_style": lambda html: Markup(passage_style(str(html))),
             "title_slide": structured.TITLE_SLIDE,
         }
 

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from generator.build import build
 from tools.browser import chromium_path
 from tools.sitehttp import SiteServer
 
@@ -71,6 +72,35 @@ def test_in_context_link_lands_on_the_highlighted_passage(browser, base):
     assert target.evaluate("e => getComputedStyle(e).backgroundColor") not in ("rgba(0, 0, 0, 0)", "transparent")
     assert target.evaluate("e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; }")
     page.close()
+
+
+def test_in_context_marks_the_whole_passage_and_only_it(browser, site, tmp_path):
+    """A passage across a link is in several parts, of which only the first has the quote's id:
+    the link to the quote marks every part, and not the next quote's passage beside it."""
+    root = site({"content/articles/first.md": (
+        "---\ntitle: First\ndate: 2024-05-06\nsources:\n  - publisher: Wire\nquotes:\n"
+        "  - speaker: ana-lima\n    text: \"we asked Ana Lima to build it\"\n"
+        "  - speaker: ana-lima\n    text: \"and she said yes\"\n"
+        "  - speaker: ana-lima\n    text: \"at once\"\n---\n\n"
+        "They said: \u201cwe asked [[ana-lima|Ana Lima]] to build it\u201d \u201cand she said yes\u201d "
+        "\u201cat once\u201d.\n")})
+    result = build(root, output=tmp_path / "out")
+    assert result.ok
+    marked = "e => getComputedStyle(e).backgroundColor !== 'rgba(0, 0, 0, 0)'"
+    with SiteServer(tmp_path / "out", result.index.config.prefix) as url:
+        page = browser.new_page()
+        page.goto(url + "articles/first/")
+        assert not page.locator("#quote-1").evaluate(marked)
+        page.goto(url + "articles/first/#quote-1")
+        parts = page.locator(".part-of-quote-1")
+        assert parts.count() == 2 and "to build it" in parts.last.inner_text()
+        assert page.locator("#quote-1").evaluate(marked)
+        assert all(parts.nth(i).evaluate(marked) for i in range(parts.count()))
+        assert not page.locator("#quote-2").evaluate(marked)
+        page.goto(url + "articles/first/#quote-2")
+        assert page.locator("#quote-2").evaluate(marked) and not parts.first.evaluate(marked)
+        assert not page.locator("#quote-3").evaluate(marked)
+        page.close()
 
 
 def test_pages_work_without_javascript(browser, base):

@@ -33,7 +33,7 @@ def test_passage_across_an_actor_link_and_emphasis():
     body = "Words: *we* trust [[ana|Ana]] fully, she said.\n"
     result = Markup("/", False).body(article(body, [("we trust Ana fully", False)]))
     assert result.anchored == {1}
-    assert 'id="quote-1"' in result.html and result.html.count('class="passage"') == 4
+    assert 'id="quote-1"' in result.html and result.html.count('class="passage') == 4 and result.html.count("part-of-quote-1") == 3
 
 
 def test_missing_passage_is_reported_at_the_quote_with_the_nearest_text():

@@ -146,6 +146,42 @@ def test_search_finds_articles_actors_and_quotes_offline(sites, browser):
         context.close()
 
 
+@needs_browser
+def test_search_results_say_what_each_is_and_quote_the_text_not_the_cards(sites, browser):
+    """Each result is labelled Article or Actor, and its excerpt comes from what the page
+    says, not from the dates, links and sources around it."""
+    out, config = sites["demo"]
+    with SiteServer(out, config.prefix) as url:
+        page = browser.new_page()
+        page.goto(url + "search/?q=disinformation")
+        page.wait_for_function("() => document.querySelectorAll('.pagefind-ui__result-tag').length >= 3",
+                               timeout=30000)
+        results = page.locator(".pagefind-ui__result").evaluate_all(
+            "els => els.map(e => [e.querySelector('.pagefind-ui__result-link').getAttribute('href'),"
+            " e.querySelector('.pagefind-ui__result-tag').textContent.trim(), e.textContent])")
+        kinds = {href: kind for href, kind, _ in results}
+        assert kinds[f"{config.prefix}articles/russia-asks-china-for-aid/"] == "Type: Article"
+        assert kinds[f"{config.prefix}actors/zhao-lijian/"] == "Type: Actor"
+        for _, _, text in results:
+            for furniture in ("Read it in context", "Source:", "The whole timeline", "In this explainer", "2022 ·"):
+                assert furniture not in text
+        page.close()
+
+
+@needs_browser
+def test_the_missing_page_offers_a_search_that_finds(sites, browser):
+    out, config = sites["demo"]
+    with SiteServer(out, config.prefix) as url:
+        page = browser.new_page()
+        page.goto(url + "no/such/page/")
+        page.get_by_role("searchbox", name="Search the explainer").fill("Politburo")
+        page.get_by_role("button", name="Search").click()
+        page.wait_for_function("() => [...document.querySelectorAll('.pagefind-ui__result-link')]"
+                               ".some(a => a.getAttribute('href').endsWith('/actors/yang-jiechi/'))", timeout=30000)
+        assert page.url.endswith("search/?q=Politburo")
+        page.close()
+
+
 def test_workflows_pass_actionlint():
     workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
     assert len(workflows) >= 2
