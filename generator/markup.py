@@ -56,7 +56,11 @@ def _straight(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """The form quotes are compared in: NFKC, straight quotes, white space collapsed."""
+    """The form quotes are compared in: NFKC, straight quotes, white space collapsed, and
+    dashes typed as hyphens as the text shows them (smarty makes '--' an en dash, '---' an
+    em dash)."""
+    if "--" in text:
+        text = text.replace("---", "\u2014").replace("--", "\u2013")
     text = _straight(unicodedata.normalize("NFKC", text))
     return " ".join(text.split())
 
@@ -417,7 +421,7 @@ class Markup:
         self.quotes: list[QuoteCheck] = []
         self.anchored: set[int] = set()
         self._snippets: dict[str, str] = {}
-        extensions = ["tables", "footnotes", "sane_lists", "attr_list"]
+        extensions = ["tables", "footnotes", "sane_lists", "attr_list", "smarty"]
         self._body = _quick_inline(markdown.Markdown(extensions=extensions + ["toc", _Extension(self, anchors=True)],
                                                      extension_configs={"toc": {"permalink": False}}))
         self._snippet = _quick_inline(markdown.Markdown(extensions=extensions + [_Extension(self, anchors=False)]))
@@ -537,8 +541,9 @@ def _blank_code(text: str) -> str:
 
 
 # One line of words and punctuation that means nothing to Markdown or to HTML: it starts
-# with a letter (not a list, a heading or indented code) and does not end in a space.
-_PLAIN = re.compile(r"[^\W\d_](?:[^\W_]|[ ,.;:?!'\"%()/\u2018-\u201f\u2013\u2014\u2026-])*(?<! )")
+# with a letter (not a list, a heading or indented code) and does not end in a space; no
+# straight quote, '--' or '..', which smarty would make typographic.
+_PLAIN = re.compile(r"[^\W\d_](?:[^\W_]|[ ,;:?!%()/\u2018-\u201f\u2013\u2014\u2026]|-(?!-)|\.(?!\.))*(?<! )")
 
 
 def _clean_input(text: str) -> str:

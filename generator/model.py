@@ -22,6 +22,23 @@ SLUG_LONGEST = 100  # characters: an address stays readable, and a file name is 
 SLUG = re.compile(r"^(?=.{1,%d}$)[a-z0-9]+(-[a-z0-9]+)*$" % SLUG_LONGEST)
 SLUG_HINT = f"use lower-case letters, digits and single hyphens, at most {SLUG_LONGEST} in all, e.g. zhao-lijian"
 KINDS = ("person", "country", "organisation", "group", "other")
+
+# A straight quote opens where it starts the text or follows a space, an opening bracket,
+# a dash or an opening quote; any other closes (an apostrophe is a closing single quote).
+_OPENS = re.compile(r"""(?:(?<=^)|(?<=[\s(\[{\u2013\u2014\u2018\u201c]))(["'])""")
+_DECADE = re.compile(r"'(?=\d\ds)")
+_CURLED = {('"', True): "\u201c", ('"', False): "\u201d", ("'", True): "\u2018", ("'", False): "\u2019"}
+
+
+def typographic(text: str) -> str:
+    """One line of plain text (a title) with the punctuation Markdown's smarty gives the
+    articles' text: curly quotes, '--' an en dash, '---' an em dash, '...' an ellipsis."""
+    if not any(mark in text for mark in ("'", '"', "--", "...")):
+        return text
+    text = text.replace("---", "\u2014").replace("--", "\u2013").replace("...", "\u2026")
+    text = _DECADE.sub("\u2019", text)  # '90s
+    text = _OPENS.sub(lambda m: _CURLED[(m.group(1), True)], text)
+    return text.replace('"', _CURLED[('"', False)]).replace("'", _CURLED[("'", False)])
 WIKIDATA = re.compile(r"^Q[1-9][0-9]*$")
 
 
@@ -296,7 +313,7 @@ def read_source(fields: Fields, timezone: str) -> Source | None:
     url = _url(fields, "url")
     date = fields.date("date", timezone)
     title = fields.text("title", one_line=True)
-    return Source(publisher, url, date, title) if publisher else None
+    return Source(publisher, url, date, title and typographic(title)) if publisher else None
 
 
 # Python-Markdown looks, for every '[' (and every '<' that may open a tag), for where it
@@ -393,6 +410,7 @@ def read_article(doc: YamlDoc, default_slug: str, body: str, body_line: int,
     if not fields.ok:
         return None
     title = fields.text("title", required=True, one_line=True)
+    title = title and typographic(title)
     date = fields.date("date", timezone, required=True)
     slug = fields.text("slug", one_line=True) or default_slug
     if not SLUG.match(slug):
@@ -450,6 +468,7 @@ def _read_event(fields: Fields, article: str, index: int, timezone: str) -> Even
     date = fields.date("date", timezone, required=True)
     end = fields.date("end", timezone)
     title = fields.text("title", required=True, one_line=True)
+    title = title and typographic(title)
     if date and end and end.last_day() < date.first_day():
         fields.diags.error(fields.loc("end"), f"the event ends ({end.iso()}) before it starts ({date.iso()})",
                            "check both dates; 'end' is for events that span several days")
