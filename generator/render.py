@@ -3,6 +3,7 @@ time, and a template's mistakes reported at its file and line."""
 
 from __future__ import annotations
 
+import unicodedata
 from types import SimpleNamespace
 
 import jinja2
@@ -32,6 +33,16 @@ def _share_here() -> callable:
         return found[1]
     share.clear = made.clear
     return share
+
+
+def initials(name: str) -> str:
+    """Up to two letters for a name's placeholder portrait: its first and last words' first
+    letters ('Zhao Lijian': 'ZL'; '王小明': '王'), skipping what does not start with a letter."""
+    words = [word.strip("()[]\"'“”‘’") for word in name.split()]
+    letters = [word[0] for word in words if word and word[0].isalpha()]
+    if letters and unicodedata.category(letters[0]) == "Lo":  # a script without capitals: one sign
+        return letters[0]
+    return (letters[0] + letters[-1] if len(letters) > 1 else "".join(letters)).upper()
 
 
 class Renderer:
@@ -74,6 +85,7 @@ class Renderer:
             "plain_summary": self.plain_summary,
             "feed_html": self.feed_html,
             "passage_style": lambda html: Markup(passage_style(str(html))),
+            "initials": initials,
             "title_slide": structured.TITLE_SLIDE,
         }
 
