@@ -103,6 +103,35 @@ def test_in_context_marks_the_whole_passage_and_only_it(browser, site, tmp_path)
         page.close()
 
 
+def test_headlines_read_as_headlines_and_quote_cards_lead_with_the_words(browser, base):
+    page = browser.new_page()
+    page.goto(base)
+    looks = page.locator(".teaser-title a").first.evaluate(
+        "a => [getComputedStyle(a).textDecorationLine, getComputedStyle(a).color, getComputedStyle(document.body).color]")
+    assert looks[0] == "none" and looks[1] == looks[2]
+    page.goto(base + "quotes/")
+    card = page.locator("figure.quote").first
+    assert card.evaluate("f => f.firstElementChild.tagName") == "BLOCKQUOTE"
+    sizes = card.evaluate("f => [f.querySelector('blockquote'), f.querySelector('figcaption')]"
+                          ".map(e => parseFloat(getComputedStyle(e).fontSize))")
+    assert sizes[0] >= 1.3 * sizes[1]
+    assert card.locator("figcaption > *").count() == 1  # date, context, medium, passage and source: one line
+    page.close()
+
+
+def test_an_article_shows_each_quote_once_in_its_text(browser, base):
+    """The text carries the quotes, marked; beside it each has one line that links to its passage."""
+    page = browser.new_page()
+    page.goto(base + "articles/russia-asks-china-for-aid/")
+    assert page.locator("figure.quote").count() == 0
+    links = page.locator(".story-rail .said a.said-what")
+    assert links.count() == page.locator(".story-body .passage[id]").count() > 0
+    for i in range(links.count()):
+        anchor = links.nth(i).get_attribute("href")
+        assert page.locator(f".story-body {anchor}.passage").count() == 1
+    page.close()
+
+
 def test_pages_work_without_javascript(browser, base):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

@@ -42,7 +42,7 @@ def test_harbour_facts(tmp_path):
     assert "1 March – 30 April 2024" in timeline
     assert '<time datetime="2024-06-12T18:30:00+02:00">12 June 2024, 18:30 UTC+02:00</time>' in timeline
     actor = (out / "actors/wang-xiaoming/index.html").read_text()
-    assert "王小明 (Wang Xiaoming)" in actor and "Paraphrase:" in actor
+    assert "王小明 (Wang Xiaoming)" in actor and "In other words:" in actor
     summary = (out / "actors/friends-of-the-harbour/index.html").read_text()
     assert "<script>alert" not in summary
     article = (out / "articles/bridge-vote/index.html").read_text()
