@@ -14,8 +14,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import PIL.Image
+
 from . import load as loader
-from . import search, yamlio
+from . import pictures, search, yamlio
 from .cache import DiskCache
 from .config import SiteConfig, read_config
 from .diagnostics import Diagnostic, Diagnostics, Location
@@ -157,6 +159,7 @@ class Builder:
         self.compiled = CompiledTemplates()
         self._last: tuple | None = None  # (signature, index, paths) of the last build that wrote
         self.searching: search.SearchRecord | None = None  # what output/pagefind/ holds, once known
+        self.resized: list[tuple] = []  # the keys of the pictures' sizes the last build published
 
     def markup(self, config: SiteConfig | None) -> Markup:
         prefix, unsafe = (config.prefix, config.unsafe_html) if config else ("/", False)
@@ -345,6 +348,7 @@ class Builder:
             return None
         for rel, data in assets.items():
             staging.put(rel, data)
+        assets = set(assets) | self._pictures(index, files, staging, diags)
         env = environment(self.site_root)
         env.bytecode_cache = self.compiled  # fresh, with the templates compiled earlier
         early = (lambda pages: on_first({**assets, **pages})) if on_first else None
@@ -358,6 +362,52 @@ class Builder:
             return None
         result.paths = sorted({*assets, *made})
         return records
+
+    def _pictures(self, index: SiteIndex, files: dict[str, Path], staging, diags: Diagnostics) -> set[str]:
+        """Every picture the content gives (a lead image, a portrait), resized into staging
+        (pictures.py), with their plans in index.pictures for the pages to show: the paths
+        of the resized files. A picture that cannot be resized is shown as it is."""
+        shown = {item.image.src for item in (*index.articles, *index.actors.values()) if item.image}
+        found, paths, self.resized = {}, set(), []
+        for src in sorted(src for src in shown if src in files):
+            try:
+                data = files[src].read_bytes()
+            except OSError:
+                continue  # reported when the file itself was read
+            digest = hashlib.sha256(data).hexdigest()
+            try:
+                picture = self.read.reported("picture", (src, digest), lambda _, s=src, d=data: pictures.plan(s, d),
+                                             diags)
+                if picture is None:
+                    continue
+                made = zip([variant.path for variant in picture.variants], self._resized(digest, data, picture))
+            except (pictures.Unreadable, OSError, ValueError, SyntaxError, PIL.Image.DecompressionBombError) as exc:
+                diags.warning(Location("content/" + src), f"the picture cannot be resized ({exc}), so it is shown "
+                              "as it is, at its full size", "save it again as a JPEG or PNG")
+                continue
+            for path, data in made:
+                staging.put(path, data)
+                paths.add(path)
+            found[src] = picture
+        index.pictures = found
+        return paths
+
+    def _resized(self, digest: str, data: bytes, picture: pictures.Picture) -> list[bytes]:
+        """A picture's bytes at each of its sizes: resized once, then taken from memory (the
+        preview) or from the cache folder (a new process)."""
+        keys = [(digest, v.path, v.width, v.kind, pictures.VERSION) for v in picture.variants]
+
+        def make(_diags=None) -> list[bytes]:
+            kept = [self.disk.load("picture", key, bytes) for key in keys] if self.disk is not None else [None]
+            if None in kept:
+                kept = pictures.resize(data, picture.variants)
+                if self.disk is not None:
+                    for key, made in zip(keys, kept):
+                        self.disk.save("picture", key, made, bytes)
+            self.resized.extend(keys)
+            return kept
+
+        return self.read.reported("resized", tuple(keys), make, Diagnostics()) if self.keeps else make()
 
     def _image_sizes(self, media: dict[str, Path], diags: Diagnostics) -> dict[str, tuple[int, int]]:
         """The width and height of every media image (by its media/ path), read again only
@@ -530,6 +580,7 @@ class OneShot(Builder):
             pages = {path: digest for path, (_, digest) in records.pages.items()}
             self.disk.keep_copies(self.output, pages)
             self.disk.keep_copies_only(pages.values())
+            self.disk.keep_only("picture", self.resized)
         self.remember()
 
 

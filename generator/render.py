@@ -4,6 +4,7 @@ time, and a template's mistakes reported at its file and line."""
 from __future__ import annotations
 
 import unicodedata
+from urllib.parse import quote
 from types import SimpleNamespace
 
 import jinja2
@@ -86,8 +87,32 @@ class Renderer:
             "feed_html": self.feed_html,
             "passage_style": lambda html: Markup(passage_style(str(html))),
             "initials": initials,
+            "picture": self.picture,
             "title_slide": structured.TITLE_SLIDE,
         }
+
+    def picture(self, image, sizes: str, eager: bool = False, alt: str | None = None, kind: str = "") -> Markup:
+        """An <img> for a picture the content gives, in the sizes it was resized to (a
+        <picture> with WebP first) so that the browser fetches the smallest that fills
+        sizes (the width it is shown at, in CSS's terms); loaded only when near the screen
+        unless eager. alt: in place of the picture's own (empty where the name beside it
+        says all); kind: the img's class."""
+        alt = image.alt if alt is None else alt
+        found = self.index.pictures.get(image.src)
+        loading = Markup(' fetchpriority="high"') if eager else Markup(' loading="lazy"')
+        shown = Markup(' class="{}"').format(kind) if kind else Markup("")
+        if found is None:
+            src = image.src if image.src.startswith(("http://", "https://")) else self.urls.path(image.src)
+            return Markup('<img{} src="{}" alt="{}"{}{} decoding="async">').format(
+                shown, src, alt, plan.image_size(self.index, image.src), loading)
+
+        def srcset(variants) -> str:
+            return ", ".join(f"{self.urls.path(quote(v.path))} {v.width}w" for v in variants)
+        fallback = next((v for v in found.fallback if v.width >= 640), found.fallback[-1])
+        return Markup('<picture><source type="image/webp" srcset="{}" sizes="{}"><img{} src="{}" srcset="{}" '
+                      'sizes="{}" width="{}" height="{}" alt="{}"{} decoding="async"></picture>').format(
+            srcset(found.webp), sizes, shown, self.urls.path(quote(fallback.path)), srcset(found.fallback), sizes,
+            fallback.width, fallback.height, alt, loading)
 
     def plain_summary(self, article) -> str | None:
         """The article's summary as plain text: for the feed, meta tags and JSON-LD."""

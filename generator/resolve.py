@@ -12,6 +12,7 @@ import itertools
 import operator
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from .config import SiteConfig
 from .dates import PartialDate
@@ -38,6 +39,17 @@ class TimelineEvent:
     articles: tuple[str, ...]
 
 
+class Relation(NamedTuple):
+    """What links an actor to another (see SiteIndex.relations)."""
+
+    slug: str  # the other actor
+    why: str  # what related chose it for: affiliation, member, spoke about, spoke about them, appears with
+    said: int  # the actor's quotes about the other
+    heard: int  # the other's quotes about the actor
+    stories: int  # articles both are in
+    event: "TimelineEvent | None"  # the latest event both take part in
+
+
 @dataclass
 class SiteIndex:
     config: SiteConfig
@@ -50,6 +62,7 @@ class SiteIndex:
     actor_summaries: dict[str, str] = field(default_factory=dict)
     article_summaries: dict[str, str] = field(default_factory=dict)
     image_sizes: dict[str, tuple[int, int]] = field(default_factory=dict)  # "media/x.png" -> (width, height)
+    pictures: dict[str, object] = field(default_factory=dict)  # "media/x.png" -> its pictures.Picture, if resized
 
     def article(self, slug: str) -> Article:
         return self._articles[slug]
@@ -84,6 +97,22 @@ class SiteIndex:
     def related(self) -> dict[str, list[tuple[str, str]]]:
         """Actor slug -> [(slug, why)], the actors most related to it."""
         return _related_actors(self)
+
+    def relations(self, slug: str) -> list[Relation]:
+        """The actors most related to slug (related), each with what links them in the
+        content: quotes in either direction, the latest event both take part in, and the
+        articles both are in."""
+        mine, quotes = self.events_by_actor.get(slug, []), self.quotes_by_speaker.get(slug, [])
+        stories = {article.slug for article in self.articles_by_actor.get(slug, [])}
+        found = []
+        for other, why in self.related.get(slug, []):
+            shared = [event for event in mine if other in event.actors]
+            found.append(Relation(
+                other, why, sum(1 for quote in quotes for ref in quote.about if ref.slug == other),
+                sum(1 for quote in self.quotes_by_speaker.get(other, []) for ref in quote.about if ref.slug == slug),
+                sum(1 for article in self.articles_by_actor.get(other, []) if article.slug in stories),
+                shared[-1] if shared else None))
+        return found
 
     def actors_by_kind(self) -> list[tuple[str, str, list[Actor]]]:
         groups = defaultdict(list)

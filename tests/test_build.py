@@ -247,12 +247,18 @@ def test_media_images_carry_their_width_and_height_and_follow_a_replaced_file(si
     builder = Builder(root, output=out)  # as the preview builds, again and again
     assert builder.build().ok
     page = (out / "articles/first/index.html").read_text()
-    assert '<img src="/tiny/media/lead.png" alt="The lead" width="640" height="360">' in page
+    assert ('<img src="/tiny/pictures/lead-png-640.png" srcset="/tiny/pictures/lead-png-160.png 160w, '
+            '/tiny/pictures/lead-png-320.png 320w, /tiny/pictures/lead-png-640.png 640w"') in page
+    assert 'width="640" height="360" alt="The lead" fetchpriority="high"' in page
     assert '<img width="300" height="200" alt="A chart" src="/tiny/media/chart.png">' in page
     assert 'width="10"' in page and page.count('height="200"') == 1  # a size written by hand is kept
-    write_files(root, {"content/media/chart.png": png(30, 20)})
+    write_files(root, {"content/media/chart.png": png(30, 20), "content/media/lead.png": png(300, 200)})
     assert builder.build().ok
-    assert '<img width="30" height="20" alt="A chart"' in (out / "articles/first/index.html").read_text()
+    page = (out / "articles/first/index.html").read_text()
+    assert '<img width="30" height="20" alt="A chart"' in page
+    assert 'src="/tiny/pictures/lead-png-300.png"' in page and 'width="300" height="200" alt="The lead"' in page
+    assert sorted(p.name for p in (out / "pictures").iterdir()) == [
+        "lead-png-160.png", "lead-png-160.webp", "lead-png-300.png", "lead-png-300.webp"]
 
 
 def test_an_image_whose_name_has_a_space_is_found_and_sized(site, tmp_path):

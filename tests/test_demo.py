@@ -102,10 +102,15 @@ def test_shared_event_is_one_event_told_by_two_articles(data):
 def test_actor_page_has_profile_quotes_events_articles_and_related(demo):
     _, out = demo
     page = (out / "actors/jake-sullivan/index.html").read_text()
-    for heading in ("What Jake Sullivan said", "Events", "Articles", "Related"):
+    for heading in ("What Jake Sullivan said", "On the timeline", "Where Jake Sullivan appears", "Connections"):
         assert heading in page
     assert page.index("We are communicating directly") < page.index("We will not allow")
     assert 'href="/russia-china-aid/actors/yang-jiechi/"' in page
+    # connections told as the content has them, each in its direction
+    assert "Spoke about Russia twice" in page and "Jake Sullivan is part of United States" in page
+    assert 'Together: <a href="/russia-china-aid/timeline/#event-sullivan-meets-yang">Jake Sullivan meets Yang Jiechi' in page
+    china = (out / "actors/china/index.html").read_text()
+    assert "Spoken about by Jake Sullivan once" in china and "Spoken about by Liu Pengyu once" in china
 
 
 def test_actors_index_is_grouped_by_kind(demo):

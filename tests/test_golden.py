@@ -47,7 +47,8 @@ def test_harbour_facts(tmp_path):
     assert "<script>alert" not in summary
     article = (out / "articles/bridge-vote/index.html").read_text()
     assert 'href="/news/harbour/media/harbour.gif"' not in article  # images are src, not href
-    assert 'src="/news/harbour/media/harbour.gif"' in article
+    assert 'src="/news/harbour/pictures/harbour-gif-1.png"' in article  # the lead image, resized (pictures.py)
+    assert 'srcset="/news/harbour/pictures/harbour-gif-1.webp 1w"' in article
     assert "onclick" not in article and "javascript:" not in article
     assert (out / "media/harbour.gif").read_bytes().startswith(b"GIF89a")
     assert "Lost at sea" in (out / "404.html").read_text()
