@@ -96,6 +96,16 @@ def display_span(start: PartialDate, end: PartialDate | None) -> str:
     return f"{start.display()} – {end.display()}"
 
 
+def display_in_year(start: PartialDate, end: PartialDate | None = None) -> str:
+    """A date or span as a timeline shows it under the heading of its year, which it leaves
+    out ('24 February – 14 March', 'March'), or an empty text for the year alone: each
+    precision said once. A span that runs into another year is shown whole."""
+    text = display_span(start, end)
+    if end is not None and end.year != start.year:
+        return text
+    return "" if text == str(start.year) else re.sub(rf" {start.year}(?!\d)", "", text)
+
+
 def parse(value, timezone: str = "UTC") -> PartialDate:
     """Read a date from YAML: an int year, or text in one of FORMS."""
     if isinstance(value, bool) or value is None:

@@ -91,6 +91,7 @@ class Event:
     description: str | None = None
     actors: tuple[Ref, ...] = ()
     place: str | None = None
+    key: bool = False  # one of the story's key events, which the timeline makes stand out
 
 
 @dataclass(frozen=True)
@@ -398,7 +399,7 @@ def read_actor(doc: YamlDoc, slug: str, diags: Diagnostics) -> Actor | None:
 
 ARTICLE_FIELDS = ("title", "date", "updated", "summary", "draft", "slug", "sources", "image",
                   "actors", "events", "quotes")
-EVENT_FIELDS = ("id", "date", "end", "title", "description", "actors", "place")
+EVENT_FIELDS = ("id", "date", "end", "title", "description", "actors", "place", "key")
 QUOTE_FIELDS = ("speaker", "text", "said", "context", "via", "about", "topics", "paraphrase",
                 "source", "language")
 SOURCE_FIELDS = ("publisher", "url", "date", "title")
@@ -485,6 +486,7 @@ def _read_event(fields: Fields, article: str, index: int, timezone: str) -> Even
         description=fields.markdown("description"),
         actors=fields.refs("actors"),
         place=fields.text("place", one_line=True),
+        key=fields.flag("key"),
     )
 
 

@@ -37,6 +37,7 @@ class TimelineEvent:
     actors: tuple[str, ...]
     place: str | None
     articles: tuple[str, ...]
+    key: bool = False  # marked key by an article that tells it
 
 
 class Relation(NamedTuple):
@@ -318,7 +319,8 @@ def _combined(tellings: list[tuple[Event, TimelineEvent]]) -> TimelineEvent:
     return replace(told[0], description=next((t.description for e, t in tellings if e.description), None),
                    actors=tuple(dict.fromkeys(slug for e in told for slug in e.actors)),
                    place=next((e.place for e in told if e.place), None),
-                   articles=tuple(dict.fromkeys(slug for e in told for slug in e.articles)))
+                   articles=tuple(dict.fromkeys(slug for e in told for slug in e.articles)),
+                   key=any(e.key for e in told))
 
 
 def _told(event: Event, markup: Markup) -> TimelineEvent:
@@ -333,6 +335,7 @@ def _told(event: Event, markup: Markup) -> TimelineEvent:
         actors=tuple(dict.fromkeys(ref.slug for ref in event.actors)),
         place=event.place,
         articles=(event.article,),
+        key=event.key,
     )
 
 

@@ -291,7 +291,7 @@ def _article_entry(a: Article, actors: list[str], urls: Urls) -> dict:
 
 def _event_entry(e: TimelineEvent, url: str) -> dict:
     return {"id": e.id, "date": e.date.iso(), "precision": e.date.precision,
-            "end": e.end.iso() if e.end else None, "title": e.title, "place": e.place,
+            "end": e.end.iso() if e.end else None, "title": e.title, "place": e.place, "key": e.key,
             "actors": list(e.actors), "articles": list(e.articles), "url": url}
 
 

@@ -11,7 +11,7 @@ import jinja2.sandbox
 from markupsafe import Markup
 
 from . import structured
-from .dates import display_span
+from .dates import display_in_year, display_span
 from .diagnostics import Diagnostics, Location
 from .load import files_under, unusable
 
@@ -112,6 +112,7 @@ def environment(site_root: Path) -> jinja2.Environment:
     )
     env.filters["jsonld"] = lambda data: Markup(structured.dump_script_json(data))
     env.globals["display_span"] = display_span
+    env.globals["display_in_year"] = display_in_year
     return env
 
 

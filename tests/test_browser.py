@@ -132,6 +132,29 @@ def test_an_article_shows_each_quote_once_in_its_text(browser, base):
     page.close()
 
 
+def test_the_timeline_has_shape(browser, base):
+    """A line down the events with the dates beside it; an event dated by a span is drawn as
+    a bar, a key event with a larger mark and its label."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(base + "timeline/")
+    marks = page.locator(".timeline .event").evaluate_all("""events => events.map(e => {
+        const mark = getComputedStyle(e.querySelector('.what'), '::before');
+        return [e.id, e.classList.contains('span'), e.classList.contains('key'),
+                parseFloat(mark.width), parseFloat(mark.height),
+                e.querySelector('.when').getBoundingClientRect().right <= e.querySelector('.what').getBoundingClientRect().left];
+    })""")
+    dot = next(m for m in marks if not m[1] and not m[2])
+    assert all(m[5] for m in marks)  # every date in the margin, left of the line
+    for event_id, span, key, width, height, _ in marks:
+        if span:
+            assert height > 2.5 * dot[4], event_id
+        if key:
+            assert width > dot[3], event_id
+            assert page.locator(f"#{event_id} .key-label").inner_text().lower() == "key event"
+    assert any(m[1] for m in marks) and any(m[2] for m in marks)
+    page.close()
+
+
 def test_pages_work_without_javascript(browser, base):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

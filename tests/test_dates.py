@@ -62,3 +62,13 @@ def test_sort_keys_order_dates_by_year_month_day_then_time():
 
     by_key = sorted(parsed, key=lambda d: (d.sort_key(), d.iso()))
     assert by_key == sorted(parsed, key=lambda d: (reference(d), d.iso()))
+
+
+def test_a_date_under_its_years_heading_leaves_the_year_out():
+    from generator.dates import display_in_year
+    cases = [("2022-02-24", "2022-03-14", "24 February – 14 March"), ("2022-03", None, "March"), ("2022", None, ""),
+             ("2022-03-14T18:30:00+02:00", None, "14 March, 18:30 UTC+02:00"),
+             ("2021-12-28", "2022-01-03", "28 December 2021 – 3 January 2022"),  # into another year: whole
+             ("2022-03", "2022-04-12", "March – 12 April")]
+    for start, end, shown in cases:
+        assert display_in_year(dates.parse(start), dates.parse(end) if end else None) == shown

@@ -37,10 +37,11 @@ def test_harbour_facts(tmp_path):
     build(SITE, output=out)
     assert not (out / "articles/draft-ferry").exists()
     timeline = (out / "timeline/index.html").read_text()
-    assert "During 1998 (month not known)" in timeline or '<time datetime="1998">1998</time>' in timeline
-    assert '<time datetime="2024-05">May 2024</time>' in timeline
-    assert "1 March – 30 April 2024" in timeline
-    assert '<time datetime="2024-06-12T18:30:00+02:00">12 June 2024, 18:30 UTC+02:00</time>' in timeline
+    # each date's precision said once: the year in its heading, the rest beside the event
+    assert '<h2 id="y1998">1998</h2>' in timeline and '<time datetime="1998">During the year</time>' in timeline
+    assert '<time datetime="2024-05">May</time>' in timeline
+    assert '<time datetime="2024-03-01">1 March – 30 April</time>' in timeline
+    assert '<time datetime="2024-06-12T18:30:00+02:00">12 June, 18:30 UTC+02:00</time>' in timeline
     actor = (out / "actors/wang-xiaoming/index.html").read_text()
     assert "王小明 (Wang Xiaoming)" in actor and "In other words:" in actor
     summary = (out / "actors/friends-of-the-harbour/index.html").read_text()
