@@ -8,11 +8,11 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .diagnostics import Diagnostics, Location
-from .model import Fields, Image, read_image
+from .model import Fields, Image, read_image, typographic
 from .yamlio import YamlDoc
 
 CONFIG_FIELDS = ("title", "base_url", "description", "language", "author", "timezone", "cname", "unsafe_html",
-                 "image")
+                 "image", "key_points")
 _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -28,6 +28,7 @@ class SiteConfig:
     cname: str | None = None
     unsafe_html: bool = False
     image: Image | None = None  # for link previews of pages without an image, and the publisher's logo
+    key_points: tuple[str, ...] = ()  # "what you need to know", on the front page
 
     @property
     def prefix(self) -> str:
@@ -131,12 +132,13 @@ def read_config(doc: YamlDoc, diags: Diagnostics, base_url_override: str | None 
     config = SiteConfig(
         title=title or "",
         base_url=base_url or "",
-        description=fields.text("description"),
+        description=typographic(fields.text("description") or "") or None,
         language=language,
         author=fields.text("author", one_line=True),
         timezone=timezone,
         cname=cname,
         unsafe_html=fields.flag("unsafe_html"),
         image=read_image(fields.sub("image", ("src", "alt"), "image"), with_caption=False),
+        key_points=fields.lines("key_points"),
     )
     return config if title and base_url else None

@@ -246,6 +246,18 @@ class Fields:
                 self.diags.error(where, f"'{key}' must be a list of words", f"write {key}: [first, second]")
         return tuple(words)
 
+    def lines(self, key) -> tuple[str, ...]:
+        """A list of one-line texts (the front page's key points), with the titles' punctuation."""
+        found = []
+        for index, value in self.items(key):
+            if isinstance(value, str) and value.strip() and "\n" not in value.strip():
+                found.append(typographic(" ".join(value.split())))
+            else:
+                where = self.doc.loc(*self.path, key, index) if index is not None else self.loc(key)
+                self.diags.error(where, f"'{key}' must be a list of one-line texts",
+                                 f"write each on its own line under {key}: as '- text'")
+        return tuple(found)
+
     def sub(self, key, known: tuple[str, ...], what: str) -> "Fields | None":
         if self.data.get(key) is None:
             return None

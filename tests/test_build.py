@@ -284,3 +284,11 @@ def test_an_image_in_the_text_is_reported_where_it_is_written_even_after_a_refer
     root = site({"content/articles/first.md": body, "content/media/a.gif": "", "content/media/b.gif": ""})
     result = build(root, write=False)
     assert [str(d.location) for d in result.diagnostics.errors] == ["content/articles/first.md:15:5"]
+
+
+def test_key_points_must_be_lines_of_text(site, tmp_path):
+    root = site({"site.yaml": MINIMAL["site.yaml"] + "key_points:\n  - One thing\n  - {a: b}\n  - 3\n"})
+    result = build(root, output=tmp_path / "out")
+    assert not result.ok
+    assert [(d.location.line, d.message) for d in result.diagnostics.errors] == [
+        (5, "'key_points' must be a list of one-line texts"), (6, "'key_points' must be a list of one-line texts")]

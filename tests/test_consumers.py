@@ -271,7 +271,7 @@ def test_timeline_json_escapes_what_timelinejs_renders_as_html(built):
     out, _ = built["mischief"]
     data = json.loads((out / "data/timeline.json").read_text())
     assert data["title"]["text"]["headline"] == "Fish &amp; &lt;Chips&gt;"
-    assert data["title"]["text"]["text"] == "<p>Who said \"no\" &amp; &lt;why&gt;</p>"
+    assert data["title"]["text"]["text"] == "<p>Who said \u201cno\u201d &amp; &lt;why&gt;</p>"  # typographic, and escaped
     vote = next(e for e in data["events"] if e["unique_id"] == "vote")
     assert vote["text"]["headline"] == "&lt;b&gt;Vote&lt;/b&gt; &amp; count &lt;img src=x onerror=alert(1)&gt;"
     assert "<img" not in json.dumps(data) and "<b>" not in json.dumps(data).replace("<b>left</b>", "")
@@ -351,7 +351,7 @@ def test_timelinejs_shows_the_mischief_text_as_written(built, browser, tmp_path)
     errors, data, slides, groups, bookmarks = timelinejs(browser, out, tmp_path)
     assert errors == []
     title = next(s for s in slides if s["title"])
-    assert title["headline"] == "Fish & <Chips>" and title["text"] == 'Who said "no" & <why>'
+    assert title["headline"] == "Fish & <Chips>" and title["text"] == 'Who said \u201cno\u201d & <why>'
     headlines = [s["headline"] for s in slides if not s["title"]]
     assert "<b>Vote</b> & count <img src=x onerror=alert(1)>" in headlines
     assert sorted(html.unescape(re.sub("<[^>]+>", "", g)) for g in groups) == ["Place not given",

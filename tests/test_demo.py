@@ -170,3 +170,15 @@ def test_no_page_requests_another_host(demo):
             url = re.search(r'(?:src|href)="([^"]*)"', tag)
             if url and "rel=\"canonical\"" not in tag and "alternate" not in tag:
                 assert url.group(1).startswith("/russia-china-aid/"), (page, tag)
+
+
+def test_front_page_opens_with_the_lead_story_and_what_to_know(demo):
+    result, out = demo
+    page = (out / "index.html").read_text()
+    lead = result.index.articles[0]
+    story = page[page.index('<article class="lead-story"'):page.index("</article>")]
+    assert f">{lead.title}</a></h2>" in story and "<picture>" in story and 'fetchpriority="high"' in story
+    points = page[page.index('id="need-to-know"'):]
+    for point in result.index.config.key_points:
+        assert f"<li>{point}</li>" in points
+    assert page.index('class="lead-story"') < page.index('id="more-articles"') < page.index('id="key-actors"')
