@@ -2,10 +2,12 @@
 phone width, and no request to another host."""
 
 import os
+import re
 from urllib.parse import urlsplit
 
 import pytest
 
+from conftest import MINIMAL
 from generator.build import build
 from tools.browser import chromium_path
 from tools.sitehttp import SiteServer
@@ -153,6 +155,38 @@ def test_the_timeline_has_shape(browser, base):
             assert page.locator(f"#{event_id} .key-label").inner_text().lower() == "key event"
     assert any(m[1] for m in marks) and any(m[2] for m in marks)
     page.close()
+
+
+def test_print_keeps_the_story_and_drops_the_screens_furniture(browser, base, site, tmp_path):
+    """On paper: no rail, jump lists or links row with their separators, no accent colour,
+    the address of every source, and an article in about the pages its text needs."""
+    page = browser.new_page(color_scheme="dark")
+    page.goto(base + "articles/russia-asks-china-for-aid/")
+    page.emulate_media(media="print")
+    hidden = "e => getComputedStyle(e).display === 'none'"
+    assert page.locator(".story-rail").evaluate(hidden) and page.locator(".site-footer .links").evaluate(hidden)
+    for selector in (".kicker a", "body"):
+        red, green, blue = page.locator(selector).first.evaluate(
+            "e => getComputedStyle(e).color.match(/\\d+/g).slice(0, 3).map(Number)")
+        assert max(red, green, blue) - min(red, green, blue) < 16  # grey or black, not the accent
+    assert page.locator("body").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 255, 255)"
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", page.pdf(format="A4")))
+    words = len(page.locator(".story-body").inner_text().split())
+    assert 1 <= pages <= words // 400 + 2  # about 500 words an A4 page, and one for the headline and picture
+    page.goto(base + "quotes/")
+    page.emulate_media(media="print")
+    assert page.locator(".toc").evaluate(hidden)
+    page.close()
+    root = site({"content/articles/first.md": MINIMAL["content/articles/first.md"].replace(
+        "  - publisher: Wire\n", "  - publisher: Wire\n    url: https://wire.example/story\n")})
+    result = build(root, output=tmp_path / "out")
+    with SiteServer(tmp_path / "out", result.index.config.prefix) as url:
+        page = browser.new_page()
+        page.goto(url + "articles/first/")
+        page.emulate_media(media="print")
+        printed = page.locator(".sources a").evaluate("a => getComputedStyle(a, '::after').content")
+        assert "https://wire.example/story" in printed
+        page.close()
 
 
 def test_pages_work_without_javascript(browser, base):
