@@ -14,7 +14,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import PIL.Image
 
 from . import load as loader
 from . import pictures, search, yamlio
@@ -346,9 +345,9 @@ class Builder:
                             "check that the file can be read, or remove it")
         if diags.errors:
             return None
+        assets.update(self._pictures(index, assets, diags, resize=not isinstance(staging, Discard)))
         for rel, data in assets.items():
             staging.put(rel, data)
-        assets = set(assets) | self._pictures(index, files, staging, diags)
         env = environment(self.site_root)
         env.bytecode_cache = self.compiled  # fresh, with the templates compiled earlier
         early = (lambda pages: on_first({**assets, **pages})) if on_first else None
@@ -363,51 +362,54 @@ class Builder:
         result.paths = sorted({*assets, *made})
         return records
 
-    def _pictures(self, index: SiteIndex, files: dict[str, Path], staging, diags: Diagnostics) -> set[str]:
-        """Every picture the content gives (a lead image, a portrait), resized into staging
-        (pictures.py), with their plans in index.pictures for the pages to show: the paths
-        of the resized files. A picture that cannot be resized is shown as it is."""
+    def _pictures(self, index: SiteIndex, files: dict[str, bytes], diags: Diagnostics, resize: bool) -> dict[str, bytes]:
+        """Every picture the content gives (a lead image, a portrait), resized (pictures.py),
+        with their plans in index.pictures for the pages to show: the resized files' bytes
+        by path (none when not resize: a check plans them only). A picture that cannot be
+        resized is shown as it is, with a warning."""
         shown = {item.image.src for item in (*index.articles, *index.actors.values()) if item.image}
-        found, paths, self.resized = {}, set(), []
+        found, made, self.resized = {}, {}, []
         for src in sorted(src for src in shown if src in files):
-            try:
-                data = files[src].read_bytes()
-            except OSError:
-                continue  # reported when the file itself was read
+            data = files[src]
             digest = hashlib.sha256(data).hexdigest()
-            try:
-                picture = self.read.reported("picture", (src, digest), lambda _, s=src, d=data: pictures.plan(s, d),
-                                             diags)
-                if picture is None:
-                    continue
-                made = zip([variant.path for variant in picture.variants], self._resized(digest, data, picture))
-            except (pictures.Unreadable, OSError, ValueError, SyntaxError, PIL.Image.DecompressionBombError) as exc:
-                diags.warning(Location("content/" + src), f"the picture cannot be resized ({exc}), so it is shown "
-                              "as it is, at its full size", "save it again as a JPEG or PNG")
+            entry = self.read.reported("pictures", (src, digest, resize),
+                                       lambda local, s=src, d=data, h=digest: self._resized(s, d, h, resize, local), diags)
+            if entry is None:
                 continue
-            for path, data in made:
-                staging.put(path, data)
-                paths.add(path)
+            picture, sizes = entry
+            if any(variant.path in made or variant.path in files for variant in picture.variants):
+                diags.warning(Location("content/" + src), "another picture's resized files have the same names, "
+                              "so this one is shown as it is", "rename one of the two files")
+                continue
             found[src] = picture
+            made.update(zip((variant.path for variant in picture.variants), sizes))
         index.pictures = found
-        return paths
+        return made
 
-    def _resized(self, digest: str, data: bytes, picture: pictures.Picture) -> list[bytes]:
-        """A picture's bytes at each of its sizes: resized once, then taken from memory (the
-        preview) or from the cache folder (a new process)."""
-        keys = [(digest, v.path, v.width, v.kind, pictures.VERSION) for v in picture.variants]
-
-        def make(_diags=None) -> list[bytes]:
-            kept = [self.disk.load("picture", key, bytes) for key in keys] if self.disk is not None else [None]
-            if None in kept:
-                kept = pictures.resize(data, picture.variants)
+    def _resized(self, src: str, data: bytes, digest: str, resize: bool, diags: Diagnostics):
+        """The picture's plan and its resized files' bytes (none when not resize), taken from
+        the cache folder when a build resized it before; None, with a warning, when it cannot
+        be resized, and None for a kind that is shown as it is."""
+        where = Location("content/" + src)
+        try:
+            picture = pictures.plan(src, data)
+            if picture is None or not resize:
+                return (picture, []) if picture is not None else None
+            keys = [(digest, v.path, v.width, v.kind, pictures.VERSION) for v in picture.variants]
+            sizes = [self.disk.load("picture", key, bytes) for key in keys] if self.disk is not None else [None]
+            if None in sizes:
+                sizes = pictures.resize(data, picture.variants)
                 if self.disk is not None:
-                    for key, made in zip(keys, kept):
-                        self.disk.save("picture", key, made, bytes)
+                    for key, size in zip(keys, sizes):
+                        self.disk.save("picture", key, size, bytes)
             self.resized.extend(keys)
-            return kept
-
-        return self.read.reported("resized", tuple(keys), make, Diagnostics()) if self.keeps else make()
+            return picture, sizes
+        except pictures.TooLarge as exc:
+            diags.warning(where, f"the picture is not resized: {exc}", "save a smaller copy of it in content/media/")
+        except Exception as exc:  # noqa: BLE001 - what a damaged file makes Pillow raise varies
+            diags.warning(where, f"the picture cannot be resized ({type(exc).__name__}: {exc}), so it is shown as "
+                          "it is, at its full size", "save it again as a JPEG or PNG")
+        return None
 
     def _image_sizes(self, media: dict[str, Path], diags: Diagnostics) -> dict[str, tuple[int, int]]:
         """The width and height of every media image (by its media/ path), read again only

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 from markupsafe import Markup, escape
 
-from . import structured, urls
+from . import graph, structured, urls
 from .dates import MONTHS
 from .markup import IMAGE_TAG
 from .resolve import SiteIndex
@@ -184,6 +184,7 @@ class Plan:
             if urls.file(urls.article(article.slug)) not in planned:
                 self._article_page(article.slug)
         self.page(urls.ACTORS, "actors.html", lambda: dict(
+            graph=graph.whole(self.index),
             ld=self._collection("CollectionPage", "Who is who", urls.ACTORS,
                                 [structured.actor_ld(a, self.urls, self.index) for a in self.index.actors.values()])))
         for actor in index.actors.values():
@@ -243,6 +244,7 @@ class Plan:
         actor = self.index.actors[slug]
         return dict(actor=actor, quotes=lists[0][part], events=lists[1][part], articles=lists[2][part],
                     totals=[len(items) for items in lists], pager=pager(urls.actor(slug), number, count),
+                    neighbourhood=graph.around(self.index, slug) if number == 1 else None,
                     ld=self._actor_ld(actor, lists[0][part]))
 
     def _timeline_pages(self) -> None:

@@ -43,6 +43,8 @@ def initials(name: str) -> str:
     letters = [word[0] for word in words if word and word[0].isalpha()]
     if letters and unicodedata.category(letters[0]) == "Lo":  # a script without capitals: one sign
         return letters[0]
+    if not letters:  # a name of digits or signs alone: its first
+        return name.strip()[:1].upper()
     return (letters[0] + letters[-1] if len(letters) > 1 else "".join(letters)).upper()
 
 
@@ -102,7 +104,7 @@ class Renderer:
         loading = Markup(' fetchpriority="high"') if eager else Markup(' loading="lazy"')
         shown = Markup(' class="{}"').format(kind) if kind else Markup("")
         if found is None:
-            src = image.src if image.src.startswith(("http://", "https://")) else self.urls.path(image.src)
+            src = image.src if image.src.startswith(("http://", "https://")) else self.urls.path(quote(image.src))
             return Markup('<img{} src="{}" alt="{}"{}{} decoding="async">').format(
                 shown, src, alt, plan.image_size(self.index, image.src), loading)
 

@@ -109,8 +109,8 @@ class SiteIndex:
         for other, why in self.related.get(slug, []):
             shared = [event for event in mine if other in event.actors]
             found.append(Relation(
-                other, why, sum(1 for quote in quotes for ref in quote.about if ref.slug == other),
-                sum(1 for quote in self.quotes_by_speaker.get(other, []) for ref in quote.about if ref.slug == slug),
+                other, why, sum(1 for quote in quotes if any(ref.slug == other for ref in quote.about)),
+                sum(1 for quote in self.quotes_by_speaker.get(other, []) if any(ref.slug == slug for ref in quote.about)),
                 sum(1 for article in self.articles_by_actor.get(other, []) if article.slug in stories),
                 shared[-1] if shared else None))
         return found

@@ -182,3 +182,26 @@ def test_front_page_opens_with_the_lead_story_and_what_to_know(demo):
     for point in result.index.config.key_points:
         assert f"<li>{point}</li>" in points
     assert page.index('class="lead-story"') < page.index('id="more-articles"') < page.index('id="key-actors"')
+
+
+def test_the_map_of_connections_says_what_the_content_says(demo):
+    """The actors page draws the most connected actors (an SVG made at build time, which needs
+    no script), with a title, a description and the same connections as a table; an actor's
+    page draws their neighbourhood. Arrows point from who is part of, or speaks about, another."""
+    from generator import graph
+    result, out = demo
+    index = result.index
+    whole = graph.whole(index)
+    assert len(whole.nodes) >= 3 and all(0 <= n.x <= whole.width and 0 <= n.y <= whole.height for n in whole.nodes)
+    edges = {(e.source, e.target): e.kind for e in whole.edges}
+    assert edges[("zhao-lijian", "chinese-foreign-ministry")] == "part of"
+    assert edges[("jake-sullivan", "russia")] == "spoke about"  # his quotes are about Russia
+    page = (out / "actors/index.html").read_text()
+    svg = page[page.index("<svg"):page.index("</svg>")]
+    assert 'role="img"' in svg and "<title" in svg and "<desc" in svg and "<script" not in svg
+    table = page[page.index('<details class="graph-table">'):]
+    assert svg.count("<line") == table.count("<tr>") - 1 == len(whole.edges)
+    around = graph.around(index, "jake-sullivan")
+    assert around.centre == "jake-sullivan" and len(around.nodes) == len(around.edges) + 1 <= graph.AROUND + 1
+    assert (out / "actors/jake-sullivan/index.html").read_text().count("<circle") == len(around.nodes)
+    assert graph.whole(index) == whole  # the same site, the same drawing

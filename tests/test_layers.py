@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 LADDER = ["records", "keys", "diagnostics", "yamlio", "dates", "model", "config", "load", "pictures", "markup", "resolve",
-          "urls", "structured", "theme", "plan", "render", "forked", "write", "search", "cache", "reuse", "build",
+          "urls", "structured", "theme", "graph", "plan", "render", "forked", "write", "search", "cache", "reuse", "build",
           "addresses", "handlers", "serve", "cli"]
 
 

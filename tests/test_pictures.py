@@ -130,3 +130,42 @@ def test_the_demo_has_pictures_with_their_credits():
     for article in (ROOT / "content/articles").glob("*.md"):
         assert re.search(r"^image: \{src: media/[^,]+, alt: [^,]+, caption: .+, credit: .+\}$",
                          article.read_text(), re.M)
+
+
+def test_a_wide_photo_with_a_colour_profile_and_a_comment_is_resized_plainly(site, tmp_path):
+    from PIL import ImageCms
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    root = with_pictures(site, encoded(2400, 1200, "JPEG", icc_profile=profile, comment=b"shot at home"))
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    page = (out / "articles/first/index.html").read_text()
+    widths = re.search(r'<source type="image/webp" srcset="([^"]+)"', page).group(1)
+    assert [entry.split(" ")[1] for entry in widths.split(", ")] == ["160w", "320w", "640w", "1024w", "1600w"]
+    for made in (out / "pictures").iterdir():
+        with Image.open(made) as picture:
+            assert not {"icc_profile", "comment", "exif"} & set(picture.info), made.name
+
+
+def test_a_phones_photo_with_more_pictures_in_it_is_resized_from_its_first(site, tmp_path):
+    photo = io.BytesIO()
+    Image.new("RGB", (800, 600), "navy").save(photo, "MPO", save_all=True,
+                                              append_images=[Image.new("RGB", (160, 120), "red")])
+    root = with_pictures(site, photo.getvalue())
+    out = tmp_path / "out"
+    result = build(root, output=out)
+    assert result.ok and not result.diagnostics.items
+    with Image.open(out / "pictures/lead-jpg-800.jpg") as made:
+        assert made.format == "JPEG" and made.size == (800, 600) and made.getpixel((400, 300))[2] > 100
+
+
+def test_pictures_whose_resized_names_would_meet_are_each_kept_apart(site, tmp_path):
+    article = MINIMAL["content/articles/first.md"].replace(
+        "title: First", "title: First\nimage: {src: media/a.PNG, alt: One}")
+    root = site({"content/articles/first.md": article, "content/media/a.PNG": encoded(300, 200),
+                 "content/media/a.png": encoded(300, 200),
+                 "content/actors/ana-lima.yaml": MINIMAL["content/actors/ana-lima.yaml"] +
+                 "image: {src: media/a.png, alt: Ana Lima}\n"})
+    out = tmp_path / "out"
+    result = build(root, output=out)
+    assert result.ok and not result.diagnostics.items
+    assert (out / "pictures/a-PNG-300.png").exists() and (out / "pictures/a-png-300.png").exists()
