@@ -48,7 +48,7 @@ def test_timeline_has_a_page_a_year(big):
     for year in years:
         assert f'href="/bench/timeline/{year}/"' in front
         page = (out / f"timeline/{year}/index.html").read_text()
-        ids = re.findall(r'<article class="event" id="event-([^"]+)"', page)
+        ids = re.findall(r'<li class="event[^"]*" id="event-([^"]+)"', page)
         assert ids == [e.id for e in index.events if e.date.year == year]
     data = json.loads((out / "data/explainer.json").read_text())
     first = data["events"][0]
