@@ -1,4 +1,5 @@
-"""Screenshots of the built demo at phone and desktop width: python tools/screenshots.py [OUT_DIR]."""
+"""Screenshots of every kind of page of the built demo at phone and desktop width, light and
+dark, and of an article as it prints: python tools/screenshots.py [OUT_DIR]."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from generator.build import build  # noqa: E402
 from tools.browser import launch  # noqa: E402
 from tools.sitehttp import SiteServer  # noqa: E402
 
-PAGES = {"home": "", "article": "articles/russia-asks-china-for-aid/", "actor": "actors/zhao-lijian/",
-         "timeline": "timeline/", "quotes": "quotes/"}
+PAGES = {"home": "", "articles": "articles/", "article": "articles/russia-asks-china-for-aid/",
+         "actors": "actors/", "actor": "actors/jake-sullivan/", "country": "actors/china/",
+         "timeline": "timeline/", "quotes": "quotes/", "search": "search/?q=disinformation",
+         "not-found": "no/such/page/"}
 SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 
 
@@ -22,23 +25,30 @@ def main() -> int:
     root = Path(__file__).resolve().parent.parent
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else root / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
-    result = build(root)
+    result = build(root, search_index=True)
     if not result.ok:
         print("the demo does not build; run make build to see why", file=sys.stderr)
         return 1
-    with SiteServer(root / "output", result.index.config.prefix) as base, sync_playwright() as p:
+    index = result.index or build(root, write=False).index  # a build with nothing to do reads no site
+    with SiteServer(root / "output", index.config.prefix) as base, sync_playwright() as p:
         browser = launch(p)
         for scheme in ("light", "dark"):
             for size, (width, height) in SIZES.items():
                 page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=scheme)
                 for name, path in PAGES.items():
-                    if scheme == "dark" and name not in ("home", "article"):
-                        continue
                     page.goto(base + path)
+                    if name == "search":
+                        page.wait_for_selector(".pagefind-ui__result-link")
+                    page.wait_for_load_state("networkidle")  # the pictures in view
                     target = out / f"{name}-{size}{'-dark' if scheme == 'dark' else ''}.png"
                     page.screenshot(path=str(target), full_page=False)
                     print(target.relative_to(root) if target.is_relative_to(root) else target)
                 page.close()
+        page = browser.new_page(viewport={"width": 794, "height": 1123})  # an A4 page at 96 dpi
+        page.goto(base + PAGES["article"])
+        page.emulate_media(media="print")
+        page.screenshot(path=str(out / "article-print.png"), full_page=True)
+        page.close()
         browser.close()
     return 0
 
