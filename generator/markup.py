@@ -389,25 +389,39 @@ _TRIGGERS = {"backtick": "`", "escape": "\\", "reference": "[", "link": "[", "im
              "actor_link": "["}
 
 
+# The same for the patterns of smarty's own inline pass, by the start of their names: what
+# they cannot match without (any one of these).
+_SMARTY_TRIGGERS = {"smarty-quotes": ("'", '"'), "smarty-ellipses": ("...",), "smarty-em-dashes": ("---",),
+                    "smarty-en-dashes": ("--",)}
+
+
 class _QuickInline(markdown.treeprocessors.InlineProcessor):
     """Python-Markdown's inline pass, which tries every inline pattern on every piece of text
     (two hundred tries an article, most of the time Markdown takes), without the tries of a
-    pattern whose trigger character is not in the text at all: they cannot match."""
+    pattern whose trigger characters are not in the text at all: they cannot match."""
 
-    def __init__(self, md):
+    def __init__(self, md, patterns=None, triggers=None):
         super().__init__(md)
-        self.triggers = {id(md.inlinePatterns[name]): char for name, char in _TRIGGERS.items()
-                         if name in md.inlinePatterns}
+        if patterns is not None:
+            self.inlinePatterns = patterns
+        self.triggers = triggers if triggers is not None else {
+            id(md.inlinePatterns[name]): chars for name, chars in _TRIGGERS.items() if name in md.inlinePatterns}
 
     def _InlineProcessor__applyPattern(self, pattern, data, patternIndex, startIndex=0):  # noqa: N802
         trigger = self.triggers.get(id(pattern))
-        if trigger is not None and trigger not in data:
+        if trigger is not None and not any(mark in data for mark in trigger):
             return data, False, 0
         return super()._InlineProcessor__applyPattern(pattern, data, patternIndex, startIndex)
 
 
 def _quick_inline(md: markdown.Markdown) -> markdown.Markdown:
     md.treeprocessors.register(_QuickInline(md), "inline", 20)
+    smarty = md.treeprocessors["smarty"] if "smarty" in md.treeprocessors else None
+    if smarty is not None:
+        patterns = smarty.inlinePatterns
+        triggers = {id(patterns[name]): chars for name in [item.name for item in patterns._priority]
+                    for start, chars in _SMARTY_TRIGGERS.items() if name.startswith(start)}
+        md.treeprocessors.register(_QuickInline(md, patterns, triggers), "smarty", 6)
     return md
 
 

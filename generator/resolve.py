@@ -103,17 +103,11 @@ class SiteIndex:
         """The actors most related to slug (related), each with what links them in the
         content: quotes in either direction, the latest event both take part in, and the
         articles both are in."""
-        mine, quotes = self.events_by_actor.get(slug, []), self.quotes_by_speaker.get(slug, [])
-        stories = {article.slug for article in self.articles_by_actor.get(slug, [])}
-        found = []
-        for other, why in self.related.get(slug, []):
-            shared = [event for event in mine if other in event.actors]
-            found.append(Relation(
-                other, why, sum(1 for quote in quotes if any(ref.slug == other for ref in quote.about)),
-                sum(1 for quote in self.quotes_by_speaker.get(other, []) if any(ref.slug == slug for ref in quote.about)),
-                sum(1 for article in self.articles_by_actor.get(other, []) if article.slug in stories),
-                shared[-1] if shared else None))
-        return found
+        return self._relations.get(slug, [])
+
+    @functools.cached_property
+    def _relations(self) -> dict[str, list[Relation]]:
+        return _relations(self)
 
     def actors_by_kind(self) -> list[tuple[str, str, list[Actor]]]:
         groups = defaultdict(list)
@@ -391,6 +385,24 @@ def _related_actors(index: SiteIndex) -> dict[str, list[tuple[str, str]]]:
                                     index.events_by_actor.get(slug, ()), index.quotes_by_speaker.get(slug, ()),
                                     spoken_of.get(slug, ()), members_of.get(slug, []), name_key)
     return related
+
+
+def _relations(index: SiteIndex) -> dict[str, list[Relation]]:
+    """SiteIndex.relations for every actor, worked out at once: the articles each actor is
+    in as a set, and the subjects of each speaker's quotes counted, a quote once."""
+    stories = {slug: {article.slug for article in articles} for slug, articles in index.articles_by_actor.items()}
+    about = {slug: Counter(s for quote in quotes for s in {ref.slug for ref in quote.about})
+             for slug, quotes in index.quotes_by_speaker.items()}
+    found = {}
+    for slug, related in index.related.items():
+        mine, theirs = index.events_by_actor.get(slug, []), stories.get(slug, set())
+        found[slug] = []
+        for other, why in related:
+            shared = [event for event in mine if other in event.actors]
+            found[slug].append(Relation(other, why, about.get(slug, {}).get(other, 0),
+                                        about.get(other, {}).get(slug, 0), len(theirs & stories.get(other, set())),
+                                        shared[-1] if shared else None))
+    return found
 
 
 def _related_to(actor: Actor, index: SiteIndex, articles, events, quotes, spoken_of, members: list[str],

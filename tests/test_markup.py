@@ -132,7 +132,7 @@ def test_skipping_inline_patterns_that_cannot_match_changes_nothing():
 
     owner = Markup("/p/", False)
     quick = owner._body
-    plain = python_markdown.Markdown(extensions=["tables", "footnotes", "sane_lists", "attr_list", "toc",
+    plain = python_markdown.Markdown(extensions=["tables", "footnotes", "sane_lists", "attr_list", "smarty", "toc",
                                                  _Extension(owner, anchors=False)],
                                      extension_configs={"toc": {"permalink": False}})
     pieces = ["word", "*em*", "**strong**", "_under_", "__strong__", "`code`", "``a ` b``", "[link](http://x.org/)",
@@ -140,7 +140,8 @@ def test_skipping_inline_patterns_that_cannot_match_changes_nothing():
               "<!-- note -->", "line  \nbreak", "x[^1]", "\n\n[^1]: a note\n\n", "[[ana]]", "[[bo-li|Bo]]",
               "\\*not em\\*", "[ref][r]", "\n\n[r]: http://r.org/\n\n", "\n\n| a | b |\n|---|---|\n| 1 | *2* |\n\n",
               "\n\n# Heading {: #h1 }\n\n", "\n\n- item *one*\n- item `two`\n\n", "!", "[", "<", "\\", "\n",
-              "\u201cquoted\u201d", "a_b_c", "2 * 3 * 4", "\n\n> quoted *text*\n\n"]
+              "\u201cquoted\u201d", "a_b_c", "2 * 3 * 4", "\n\n> quoted *text*\n\n",
+              '"straight"', "it's", "'single'", "'90s", "a -- b", "a---b", "so...", ". . .", "--", "'", '"']
     rng = random.Random(11)
     for _ in range(1500):
         text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 9)))
