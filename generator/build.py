@@ -14,7 +14,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from . import load as loader
 from . import pictures, search, yamlio
 from .cache import DiskCache
@@ -377,7 +376,7 @@ class Builder:
             if entry is None:
                 continue
             picture, sizes = entry
-            if any(variant.path in made or variant.path in files for variant in picture.variants):
+            if any(variant.path in made for variant in picture.variants):
                 diags.warning(Location("content/" + src), "another picture's resized files have the same names, "
                               "so this one is shown as it is", "rename one of the two files")
                 continue

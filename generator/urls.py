@@ -95,13 +95,9 @@ class Claims:
     one's place, so it is refused."""
 
     def __init__(self, taken=()):
-        self.taken: dict[str, str] = dict.fromkeys(taken, "")
+        self.taken: set[str] = set(taken)
 
-    def claim(self, path: str, by: str = "") -> None:
+    def claim(self, path: str) -> None:
         if path in self.taken:
-            first = self.taken[path]
-            raise ValueError(f"two pages of the plan claim {path}" + (f" ({first} and {by})" if first and by else ""))
-        self.taken[path] = by
-
-    def __contains__(self, path: str) -> bool:
-        return path in self.taken
+            raise ValueError(f"two pages of the plan claim {path}")
+        self.taken.add(path)
