@@ -437,8 +437,11 @@ class Builder:
         summaries = {slug: kept.made("summary", (actor, markup), people,
                                      lambda a=actor: resolve.actor_summary(a, people, markup))
                      for slug, actor in people.actors.items()}
+        index = resolve.assemble(config, people, articles, linked, summaries, self.drafts, diags)
+        # what connects the actors, as the last build worked it out while what it is made of is equal
+        index.connections = kept.same("connections", None, index.connections)
         kept.turn()
-        return resolve.assemble(config, people, articles, linked, summaries, self.drafts, diags)
+        return index
 
     def _read_actors(self, sources, diags: Diagnostics) -> tuple[list[Actor], set[str]]:
         """The actors read (again only if their file changed), and every actor slug there is,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import mimetypes
 import os
 from pathlib import Path
 from urllib.parse import unquote_to_bytes
@@ -151,7 +152,10 @@ class SiteHandler(web.StaticFileHandler):
         wants_page = path == "" or path.endswith(("/", ".html")) or "." not in path.rsplit("/", 1)[-1]
         built, early = await self._wait_for_build(page)
         if early is not None:
-            self._send_page(early, 200, include_body)
+            if wants_page:
+                self._send_page(early, 200, include_body)
+            else:  # a stylesheet, a script, a picture: as it is, in its own type
+                self._send_file(page, early, include_body)
             return
         if not built:
             self._send_rebuilding(page, wants_page, include_body)
@@ -215,6 +219,15 @@ class SiteHandler(web.StaticFileHandler):
             body += LIVE_SCRIPT.encode()
         self.set_status(status)
         self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store, must-revalidate")
+        if include_body:
+            self.finish(body)
+        else:
+            self.set_header("Content-Length", str(len(body)))
+            self.finish()
+
+    def _send_file(self, path: str, body: bytes, include_body: bool) -> None:
+        self.set_header("Content-Type", mimetypes.guess_type(path)[0] or "application/octet-stream")
         self.set_header("Cache-Control", "no-store, must-revalidate")
         if include_body:
             self.finish(body)

@@ -51,6 +51,44 @@ class Relation(NamedTuple):
     event: "TimelineEvent | None"  # the latest event both take part in
 
 
+@dataclass(frozen=True)
+class Connections:
+    """What connects the actors, worked out on first use from the five fields alone, so
+    that two Connections with equal fields are the same connections: each actor's quotes,
+    events and articles (lists), the actors most related to each (related) and what links
+    them (relations)."""
+
+    actors: dict[str, Actor]
+    articles: list[Article]  # published, newest first
+    article_actors: dict[str, list[str]]
+    events: list[TimelineEvent]
+    quotes: list[Quote]
+
+    @functools.cached_property
+    def lists(self) -> tuple[dict, dict, dict]:
+        return _by_actor(self)
+
+    @property
+    def quotes_by_speaker(self) -> dict[str, list[Quote]]:
+        return self.lists[0]
+
+    @property
+    def events_by_actor(self) -> dict[str, list[TimelineEvent]]:
+        return self.lists[1]
+
+    @property
+    def articles_by_actor(self) -> dict[str, list[Article]]:
+        return self.lists[2]
+
+    @functools.cached_property
+    def related(self) -> dict[str, list[tuple[str, str]]]:
+        return _related_actors(self)
+
+    @functools.cached_property
+    def relations(self) -> dict[str, list[Relation]]:
+        return _relations(self)
+
+
 @dataclass
 class SiteIndex:
     config: SiteConfig
@@ -64,6 +102,7 @@ class SiteIndex:
     article_summaries: dict[str, str] = field(default_factory=dict)
     image_sizes: dict[str, tuple[int, int]] = field(default_factory=dict)  # "media/x.png" -> (width, height)
     pictures: dict[str, object] = field(default_factory=dict)  # "media/x.png" -> its pictures.Picture, if resized
+    connections: "Connections | None" = None  # set by assemble
 
     def article(self, slug: str) -> Article:
         return self._articles[slug]
@@ -75,39 +114,31 @@ class SiteIndex:
         return slug in self._articles
 
     # Each actor's quotes, events and articles, and related actors, are worked out on first
-    # use: the preview renders the page open in the browser first, and an article's page
-    # needs none of them.
+    # use (Connections): the preview renders the page open in the browser first, and an
+    # article's page needs none of them.
 
     @property
     def quotes_by_speaker(self) -> dict[str, list[Quote]]:
-        return self._lists[0]
+        return self.connections.lists[0]
 
     @property
     def events_by_actor(self) -> dict[str, list[TimelineEvent]]:
-        return self._lists[1]
+        return self.connections.lists[1]
 
     @property
     def articles_by_actor(self) -> dict[str, list[Article]]:
-        return self._lists[2]
+        return self.connections.lists[2]
 
-    @functools.cached_property
-    def _lists(self) -> tuple[dict, dict, dict]:
-        return _by_actor(self)
-
-    @functools.cached_property
+    @property
     def related(self) -> dict[str, list[tuple[str, str]]]:
         """Actor slug -> [(slug, why)], the actors most related to it."""
-        return _related_actors(self)
+        return self.connections.related
 
     def relations(self, slug: str) -> list[Relation]:
         """The actors most related to slug (related), each with what links them in the
         content: quotes in either direction, the latest event both take part in, and the
         articles both are in."""
-        return self._relations.get(slug, [])
-
-    @functools.cached_property
-    def _relations(self) -> dict[str, list[Relation]]:
-        return _relations(self)
+        return self.connections.relations.get(slug, [])
 
     def actors_by_kind(self) -> list[tuple[str, str, list[Actor]]]:
         groups = defaultdict(list)
@@ -271,6 +302,7 @@ def assemble(config: SiteConfig, people: Cast, articles: list[Article], linked: 
             index.article_summaries[article.slug] = made.summary
         index.article_actors[article.slug] = list(made.actors)
     index.actor_summaries = {slug: html for slug, html in actor_summaries.items() if html is not None}
+    index.connections = Connections(actor_map, published, index.article_actors, events, index.quotes)
     return index
 
 
@@ -344,7 +376,7 @@ def _mentioned(article: Article, rendered: RenderedBody | None) -> tuple[str, ..
     return tuple(dict.fromkeys(order))
 
 
-def _by_actor(index: SiteIndex) -> tuple[dict, dict, dict]:
+def _by_actor(index: Connections) -> tuple[dict, dict, dict]:
     """What each actor said, took part in and appears in (index.article_actors is filled in)."""
     known = index.actors
     articles_by_actor = defaultdict(list)
@@ -363,7 +395,7 @@ def _by_actor(index: SiteIndex) -> tuple[dict, dict, dict]:
     return dict(quotes_by_speaker), dict(events_by_actor), dict(articles_by_actor)
 
 
-def _related_actors(index: SiteIndex) -> dict[str, list[tuple[str, str]]]:
+def _related_actors(index: Connections) -> dict[str, list[tuple[str, str]]]:
     """For each actor, up to RELATED others, by affiliation, membership, what their quotes
     are about, and how often they appear together."""
     known = index.actors
@@ -387,7 +419,7 @@ def _related_actors(index: SiteIndex) -> dict[str, list[tuple[str, str]]]:
     return related
 
 
-def _relations(index: SiteIndex) -> dict[str, list[Relation]]:
+def _relations(index: Connections) -> dict[str, list[Relation]]:
     """SiteIndex.relations for every actor, worked out at once: the articles each actor is
     in as a set, and the subjects of each speaker's quotes counted, a quote once."""
     stories = {slug: {article.slug for article in articles} for slug, articles in index.articles_by_actor.items()}
@@ -405,7 +437,7 @@ def _relations(index: SiteIndex) -> dict[str, list[Relation]]:
     return found
 
 
-def _related_to(actor: Actor, index: SiteIndex, articles, events, quotes, spoken_of, members: list[str],
+def _related_to(actor: Actor, index: Connections, articles, events, quotes, spoken_of, members: list[str],
                 name_key: dict) -> list[tuple[str, str]]:
     known = index.actors
     scores = Counter()

@@ -352,6 +352,9 @@ def _decoded(text: str) -> tuple:
     return path
 
 
+COMPARED_BETWEEN_STOPS = 2000  # paths compared between two looks for a newer save (a few hundredths of a second)
+
+
 class Reuse:
     """One build's view of the last one's records: which pages need no making, and the
     records of this build, page by page, as it makes or keeps them."""
@@ -386,11 +389,20 @@ class Reuse:
                 return None
         return record[1]
 
-    def compare_all(self) -> None:
+    def compare_all(self, stop=None) -> None:
         """Compare the value at every path the last build's pages read, at once: quicker than
-        page by page for many pages, slower for the first few (the pages open in the preview)."""
-        if self._changed is None:
-            self._changed = {path for path, digest in self.last.digests.items() if self.digest(path) != digest}
+        page by page for many pages, slower for the first few (the pages open in the preview).
+        stop() is asked every COMPARED_BETWEEN_STOPS paths; when it says so, the build gives up
+        (render.Superseded)."""
+        if self._changed is not None:
+            return
+        changed = set()
+        for number, (path, digest) in enumerate(self.last.digests.items()):
+            if self.digest(path) != digest:
+                changed.add(path)
+            if stop is not None and number % COMPARED_BETWEEN_STOPS == COMPARED_BETWEEN_STOPS - 1 and stop():
+                raise Superseded()
+        self._changed = changed
 
     def kept(self, page: str) -> None:
         self.pages[page] = self.last.pages[page]
@@ -643,7 +655,7 @@ def make_pages(index, env, diags, staging, last: Records, digests: Digests, them
         on_first = None
     first = set(first)
     rest = sorted(renderer.jobs(planner.rest()), key=lambda job: job[0] not in first)
-    reuse.compare_all()
+    reuse.compare_all(stop)
     if workers > 1:  # the pages that need making found here, where the digests are then known
         todo = []
         for job in rest:

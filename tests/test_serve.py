@@ -246,13 +246,18 @@ def test_the_browser_reloads_on_every_save(server, demo_site):
     with sync_playwright() as p:
         browser = launch(p)
         page = browser.new_page()
+        styles = []  # the type each copy of the stylesheet came in
+        page.on("response", lambda r: r.url.endswith("/style.css") and styles.append(r.headers.get("content-type")))
         page.goto(server.url + "articles/us-warns-china-before-rome-talks/")
         page.wait_for_function("() => window.LiveReload && window.LiveReload.connector.protocol", timeout=30000)
         for i in range(6):  # six edits a second apart: each one shows, none is dropped
             marker = f"Edit number {i} is on the page."
             path.write_text(good.replace("## The warning", f"## The warning\n\n{marker}"))
             page.wait_for_function(f"() => document.body.innerText.includes({marker!r})", timeout=15000)
+            # and styled: the reloaded page's stylesheet, served while the rest is built, is one
+            page.wait_for_function("() => [...document.styleSheets].some(s => s.cssRules.length > 0)", timeout=15000)
             time.sleep(1.0 if i % 2 else 0.5)
+        assert len(styles) >= 7 and set(styles) == {"text/css"}
         path.write_text(good.replace("title: \"What", "title: \"What\" broken \"", 1))
         page.wait_for_selector("#explainer-errors", timeout=15000)
         assert f"{ARTICLE}:2:" in page.locator("#explainer-errors").inner_text()
