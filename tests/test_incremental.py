@@ -206,3 +206,27 @@ def test_a_link_kept_whatever_the_actors_would_show_the_old_name(tmp_path, monke
         assert build(site, output=fresh).ok
         results[name] = files_of(tmp_path / f"out-{name}") == files_of(fresh)
     assert results == {"kept": True, "careless": False}
+
+
+def test_what_connects_the_actors_is_kept_only_while_what_it_is_made_of_is_equal(tmp_path, monkeypatch):
+    """The preview takes the last build's Connections (each actor's lists, related actors)
+    while the five fields they are made of are equal. Connections that were taken while the
+    actors alone were equal would leave an event off the page of an actor it was given to,
+    and the comparison with a fresh build would see it."""
+    from generator import resolve
+
+    root = write_corpus(60, tmp_path / "corpus")
+    results = {}
+    for name, equal in (("kept", resolve.Connections.__eq__), ("careless", lambda a, b: a.actors == b.actors)):
+        monkeypatch.setattr(resolve.Connections, "__eq__", equal)
+        site = tmp_path / name
+        shutil.copytree(root, site)
+        builder = Builder(site, output=tmp_path / f"out-{name}")
+        assert builder.build().ok
+        builder.files.RACY = -1
+        edit(site / "content/articles/article-00020.md", "    actors: [", "    actors: [actor-3, ")
+        assert builder.build().ok
+        fresh = tmp_path / f"fresh-{name}"
+        assert build(site, output=fresh).ok
+        results[name] = files_of(tmp_path / f"out-{name}") == files_of(fresh)
+    assert results == {"kept": True, "careless": False}
