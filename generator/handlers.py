@@ -227,7 +227,10 @@ class SiteHandler(web.StaticFileHandler):
             self.finish()
 
     def _send_file(self, path: str, body: bytes, include_body: bool) -> None:
-        self.set_header("Content-Type", mimetypes.guess_type(path)[0] or "application/octet-stream")
+        kind, encoding = mimetypes.guess_type(path)
+        if encoding is not None:  # a compressed file (.svgz, .gz) is sent as the archive it is, as from disk
+            kind = "application/gzip" if encoding == "gzip" else None
+        self.set_header("Content-Type", kind or "application/octet-stream")
         self.set_header("Cache-Control", "no-store, must-revalidate")
         if include_body:
             self.finish(body)

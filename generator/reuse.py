@@ -655,7 +655,9 @@ def make_pages(index, env, diags, staging, last: Records, digests: Digests, them
         on_first = None
     first = set(first)
     rest = sorted(renderer.jobs(planner.rest()), key=lambda job: job[0] not in first)
-    reuse.compare_all(stop)
+    # not given up before the open pages are out: when they are not made alone, they come in rest
+    pending = not alone and any(path in first for path, _ in rest)
+    reuse.compare_all(None if pending else stop)
     if workers > 1:  # the pages that need making found here, where the digests are then known
         todo = []
         for job in rest:

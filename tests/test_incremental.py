@@ -230,3 +230,22 @@ def test_what_connects_the_actors_is_kept_only_while_what_it_is_made_of_is_equal
         assert build(site, output=fresh).ok
         results[name] = files_of(tmp_path / f"out-{name}") == files_of(fresh)
     assert results == {"kept": True, "careless": False}
+
+
+def test_an_open_actor_page_is_out_before_a_rebuild_is_given_up(demo_copy, tmp_path, monkeypatch):
+    """An actor page open in the preview is made with the rest of the site (it needs the
+    actors' lists), not alone before it: a newer save gives the rebuild up only once that
+    page has been handed over, not while what the pages read is compared (here between
+    every two paths)."""
+    from generator import reuse
+
+    monkeypatch.setattr(reuse, "COMPARED_BETWEEN_STOPS", 2)
+    out = tmp_path / "out"
+    builder = Builder(demo_copy, output=out)
+    assert builder.build().ok
+    builder.files.RACY = -1
+    edit(demo_copy / ARTICLE, "Weeks into the war", "Some weeks into the war")
+    page = "actors/zhao-lijian/index.html"
+    early = []
+    result = builder.build(first=[page], on_first=early.append, stop=lambda: True)
+    assert result.superseded and [sorted(p for p in pages if p.endswith(".html")) for pages in early] == [[page]]
