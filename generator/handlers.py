@@ -218,19 +218,16 @@ class SiteHandler(web.StaticFileHandler):
         else:  # a template of the site's own without </head>: the script still goes in
             body += LIVE_SCRIPT.encode()
         self.set_status(status)
-        self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.set_header("Cache-Control", "no-store, must-revalidate")
-        if include_body:
-            self.finish(body)
-        else:
-            self.set_header("Content-Length", str(len(body)))
-            self.finish()
+        self._send(body, "text/html; charset=utf-8", include_body)
 
     def _send_file(self, path: str, body: bytes, include_body: bool) -> None:
         kind, encoding = mimetypes.guess_type(path)
         if encoding is not None:  # a compressed file (.svgz, .gz) is sent as the archive it is, as from disk
             kind = "application/gzip" if encoding == "gzip" else None
-        self.set_header("Content-Type", kind or "application/octet-stream")
+        self._send(body, kind or "application/octet-stream", include_body)
+
+    def _send(self, body: bytes, kind: str, include_body: bool) -> None:
+        self.set_header("Content-Type", kind)
         self.set_header("Cache-Control", "no-store, must-revalidate")
         if include_body:
             self.finish(body)
