@@ -1,8 +1,9 @@
 """The preview server: build, serve output/ under the site's path with live reload, and
 rebuild on every save.
 
-Changes are found by polling the sources (site.yaml, content/, templates/; never output/)
-every few hundredths of a second; a burst of saves becomes one rebuild on one thread.
+Changes to the sources (site.yaml, content/, templates/; never output/) are found by
+looking at them every few hundredths of a second, a look that re-reads only the files the
+system told of (sources.py); a burst of saves becomes one rebuild on one thread.
 While a rebuild runs, page requests wait for it (on the IOLoop, holding no thread), so a
 browser never gets a half-built site or the site as it was: after a few seconds it is
 answered with a page that says the site is being rebuilt and reloads by itself. After the
@@ -22,7 +23,6 @@ change that comes within three seconds of the previous one.
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import socket
 import sys
@@ -39,49 +39,16 @@ from .addresses import Addresses, below, decoded, loopback, url_path
 from .build import Builder, BuildResult
 from .diagnostics import Diagnostic
 from .handlers import Application, PageSocket, RootHandler, SiteHandler, UnderPrefix
-from .load import file_key
+from .sources import Sources
 POLL = 0.02  # seconds between looks at the sources
 QUIET = 0.03  # a burst of saves has ended when nothing changed for this long
 LONGEST_BURST = 0.5  # rebuild after this long even if saves keep coming
 EARLY_WAIT = 0.4  # how long the rest of a build waits for reloaded pages to come back
 INDEX_AFTER = 1.5  # the search index is refreshed once saves have paused this long
 STOP_WAIT = 30  # seconds a build under way may take to give up when the preview is closed
-LOOK_EVERY = 0.3  # seconds between looks for a newer save while a build is under way
+LOOK_EVERY = 0.3  # seconds between full looks for a newer save during a build, where no change is told
 GIVE_UP_AT_MOST = 3  # builds given up in a row for newer saves, after which one is finished anyway
 GIVE_UP_FOR = 10  # seconds of builds given up for newer saves, after which one is finished anyway
-
-
-def snapshot(root: Path) -> dict[str, tuple]:
-    """Size and times of every source file (load.file_key, by path): what a save changes.
-    A build is given the look that noticed a save, to take the keys from (reuse.Files)."""
-    seen: dict[str, tuple] = {}
-
-    def walk(folder: str) -> None:
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            return
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            try:
-                if entry.is_dir():
-                    walk(entry.path)
-                else:
-                    info = entry.stat()
-                    seen[entry.path] = file_key(info)
-            except OSError:
-                continue
-
-    config = root / "site.yaml"
-    try:
-        info = config.stat()
-        seen[str(config)] = file_key(info)
-    except OSError:
-        pass
-    walk(str(root / "content"))
-    walk(str(root / "templates"))
-    return seen
 
 
 class Preview:
@@ -89,6 +56,7 @@ class Preview:
 
     def __init__(self, site_root: Path, drafts: bool, out=sys.stdout):
         self.site_root = site_root
+        self.sources: Sources | None = None  # set by serve() before the first build
         self.builder = Builder(site_root, drafts=drafts, search=True)
         self.output = self.builder.output
         self.out = out
@@ -215,18 +183,23 @@ class Preview:
 
     def _saved_since(self, known: dict, for_saves: bool = True):
         """stop() for a build: whether the preview is closing, or (with for_saves) whether
-        the sources differ from known, looked at no more than every LOOK_EVERY seconds (a
-        look at a large site takes a few hundredths)."""
+        the sources differ from known. Where the system tells of changes that costs nothing
+        until one is told; elsewhere a full look (a few hundredths at a large site) is taken
+        no more than every LOOK_EVERY seconds."""
         due = time.monotonic() + LOOK_EVERY
 
         def stop() -> bool:
             nonlocal due
             if self.stopping.is_set():  # the preview is closing: leave output/ as it was
                 return True
-            if not for_saves or time.monotonic() < due:
+            if not for_saves:
+                return False
+            if self.sources.telling:
+                return self.sources.told() and self.sources.look() != known
+            if time.monotonic() < due:
                 return False
             due = time.monotonic() + LOOK_EVERY
-            return snapshot(self.site_root) != known
+            return self.sources.look() != known
 
         return stop
 
@@ -288,11 +261,11 @@ class Preview:
                 LiveReloadHandler.waiters.discard(waiter)
 
     def watch(self, before: dict[str, tuple]) -> None:
-        """Poll the sources; rebuild once per burst of saves; never die on a bad save.
-        before is the snapshot taken before the first build, so no save is missed."""
+        """Look at the sources; rebuild once per burst of saves; never die on a bad save.
+        before is the look taken before the first build, so no save is missed."""
         while not self.stopping.wait(POLL):
-            now = snapshot(self.site_root)
-            if now == before:
+            now = self.sources.look()
+            if now is before or now == before:
                 if self.index_due is not None and time.monotonic() >= self.index_due:
                     self.index_due = None
                     self.index_search()
@@ -302,7 +275,7 @@ class Preview:
             first = last = time.monotonic()
             while time.monotonic() - last < QUIET and time.monotonic() - first < LONGEST_BURST:
                 time.sleep(POLL / 2)
-                later = snapshot(self.site_root)
+                later = self.sources.look()
                 if later != now:
                     now, last = later, time.monotonic()
             before = now
@@ -334,7 +307,8 @@ class _Nowhere:
 def serve(site_root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = False,
           open_browser: bool = False, out=sys.stdout) -> int:
     preview = Preview(site_root, drafts, out)
-    sources = snapshot(site_root)  # before the first build: a save during it still counts
+    preview.sources = Sources(site_root)  # before the first build: a save during it still counts
+    sources = preview.sources.known
     result = preview.build()
     if result.ok:
         preview.index_due = time.monotonic() + INDEX_AFTER
@@ -390,6 +364,7 @@ def serve(site_root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bo
     if watcher.is_alive():  # a build under way gives up at its next page and clears its staging
         watcher.join(STOP_WAIT)
     preview.stop_indexing()
+    preview.sources.close()
     server.stop()
     print("Stopped.", file=out, flush=True)
     return 0

@@ -1,0 +1,130 @@
+"""How the preview learns that a source changed (sources.py): a look that re-reads only the
+files the system told of must always equal a full look at every file."""
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from generator import sources as sources_module
+from generator.sources import Sources, snapshot
+
+CEILING = 60  # seconds; only a broken watch waits this long
+
+
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    (root / "content/articles").mkdir(parents=True)
+    (root / "content/actors").mkdir()
+    (root / "site.yaml").write_text("title: A\n", encoding="utf-8")
+    (root / "content/articles/one.md").write_text("one\n", encoding="utf-8")
+    (root / "content/actors/a.yaml").write_text("name: A\n", encoding="utf-8")
+    (root / "output").mkdir()
+    return root
+
+
+def until_seen(sources: Sources, root: Path) -> None:
+    """Wait until a look shows the sources as a full look does."""
+    deadline = time.monotonic() + CEILING
+    while sources.look() != snapshot(root):
+        assert time.monotonic() < deadline, "the look never showed the change"
+        time.sleep(0.01)
+
+
+def changes(root: Path):
+    """One of each kind of change an editor or a program makes to the sources."""
+    articles = root / "content/articles"
+    yield "an article saved in place", lambda: (articles / "one.md").write_text("one, longer\n", encoding="utf-8")
+    yield "an article added", lambda: (articles / "two.md").write_text("two\n", encoding="utf-8")
+
+    def saved_by_rename():  # how many editors save: a new file put in the old one's place
+        (articles / "two.md.tmp").write_text("two, again\n", encoding="utf-8")
+        os.replace(articles / "two.md.tmp", articles / "two.md")
+    yield "an article saved by renaming a new file over it", saved_by_rename
+    yield "an article renamed", lambda: os.replace(articles / "two.md", articles / "three.md")
+    yield "an article removed", lambda: (articles / "three.md").unlink()
+    yield "an article touched", lambda: os.utime(articles / "one.md", ns=(1, 10**18))
+
+    def folder_made():
+        (articles / "2026").mkdir()
+        (articles / "2026/four.md").write_text("four\n", encoding="utf-8")
+    yield "a folder made with an article in it", folder_made
+    yield "an article in the new folder saved", lambda: (articles / "2026/four.md").write_text("4\n", encoding="utf-8")
+    yield "a folder moved", lambda: os.replace(articles / "2026", articles / "2027")
+    yield "a folder removed", lambda: shutil.rmtree(articles / "2027")
+    yield "site.yaml saved", lambda: (root / "site.yaml").write_text("title: B\n", encoding="utf-8")
+
+    def templates_made():
+        (root / "templates").mkdir()
+        (root / "templates/page.html").write_text("{{ page }}\n", encoding="utf-8")
+    yield "templates/ made", templates_made
+    yield "a template saved", lambda: (root / "templates/page.html").write_text("{{ x }}\n", encoding="utf-8")
+
+
+@pytest.fixture
+def no_full_looks(monkeypatch):
+    """Full looks only at the start: what the looks show comes from the notices alone."""
+    monkeypatch.setattr(sources_module, "FULL_LOOK", 10**9)
+
+
+def test_what_the_system_tells_brings_every_kind_of_change_to_the_look(tmp_path, no_full_looks):
+    root = site(tmp_path)
+    sources = Sources(root)
+    try:
+        if not sources.telling:
+            pytest.skip("this system tells of no changes")
+        for what, change in changes(root):
+            before = sources.look()
+            change()
+            until_seen(sources, root)
+            assert sources.look() != before, what
+    finally:
+        sources.close()
+
+
+def test_reading_the_sources_and_writing_output_tell_nothing(tmp_path, no_full_looks):
+    """The build reads every source and writes output/: neither is a change to rebuild for."""
+    root = site(tmp_path)
+    sources = Sources(root)
+    try:
+        if not sources.telling:
+            pytest.skip("this system tells of no changes")
+        (root / "content/articles/one.md").read_text(encoding="utf-8")
+        (root / "output/index.html").write_text("page\n", encoding="utf-8")
+        (root / "content/articles/.one.md.swp").write_text("swap\n", encoding="utf-8")
+        (root / "content/actors/a.yaml").write_text("name: B\n", encoding="utf-8")  # told after the others
+        deadline = time.monotonic() + CEILING
+        while not sources.told():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        with sources._lock:
+            assert sources._told == {str(root / "content/actors/a.yaml")}
+    finally:
+        sources.close()
+
+
+def test_a_change_the_system_never_tells_is_found_by_a_full_look(tmp_path, monkeypatch):
+    """A network share or a container's mount may send no notices: the full looks still
+    find its changes."""
+    monkeypatch.setattr(sources_module, "FULL_LOOK", 0.2)
+    root = site(tmp_path)
+    sources = Sources(root)
+    try:
+        sources._tell = lambda event: None  # every notice lost
+        before = sources.look()
+        (root / "content/articles/one.md").write_text("one, changed\n", encoding="utf-8")
+        until_seen(sources, root)
+        assert sources.look() != before
+    finally:
+        sources.close()
+
+
+def test_without_notices_every_look_is_a_full_one(tmp_path):
+    root = site(tmp_path)
+    sources = Sources(root, notices=False)
+    assert not sources.telling and sources.told()
+    for what, change in changes(root):
+        change()
+        assert sources.look() == snapshot(root), what
