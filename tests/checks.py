@@ -4,6 +4,7 @@ the problems they find: the Nu HTML checker, a link crawler, axe-core, an Atom c
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -16,10 +17,11 @@ from urllib.parse import unquote, urljoin, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 LINKINATOR = ROOT / "node_modules" / ".bin" / "linkinator"
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 
 
 def tools_missing() -> str | None:
-    if not VNU.exists() or not LINKINATOR.exists():
+    if not VNU.exists() or not LINKINATOR.exists() or not LIGHTHOUSE.exists():
         return "node_modules is not installed: make test installs it (npm ci)"
     if shutil.which("java") is None:
         return "java is not installed (the Nu checker needs it)"
@@ -32,6 +34,25 @@ def nu_errors(*folders: Path) -> list[str]:
                            *map(str, folders)], capture_output=True, text=True, timeout=300)
     messages = json.loads(done.stderr or done.stdout or '{"messages": []}')["messages"]
     return [f"{m.get('url', '?')}:{m.get('lastLine', '?')}: {m['message']}" for m in messages]
+
+
+def lighthouse(url: str, chrome: str) -> tuple[dict[str, int], list[str]]:
+    """Lighthouse's scores of the page at url (0-100 by category) and the audits it fails,
+    as "category: audit (score)", in Debian's Chromium, with Lighthouse's default simulated
+    phone and network."""
+    done = subprocess.run([str(LIGHTHOUSE), url, "--output=json", "--output-path=stdout", "--quiet",
+                           "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage"],
+                          env={**os.environ, "CHROME_PATH": chrome}, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout)
+    scores = {name: round(category["score"] * 100) for name, category in report["categories"].items()}
+    failing = []
+    for name, category in report["categories"].items():
+        for ref in category["auditRefs"]:
+            audit = report["audits"][ref["id"]]
+            if ref.get("weight") and audit.get("score") is not None and audit["score"] < 1:
+                failing.append(f"{name}: {ref['id']} ({audit['score']})")
+    return scores, failing
 
 
 def broken_links(start: str) -> list[str]:
