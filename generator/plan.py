@@ -22,6 +22,9 @@ PER_PAGE = 50  # quotes, events and articles on each page of an actor
 QUOTES_PER_PAGE = 250  # quotes on each page of a speaker, once the quote index is split
 ARTICLES_PER_PAGE = 100  # articles on each page of the list of articles
 EVENTS_PER_PAGE = 400  # events on each page of a year, once the timeline is split
+SIDES = 4  # sides side by side on a page of what each side said about an actor, the most quoted
+PER_SIDE = 8  # the latest quotes of each side there
+COMPARED_LISTED = 12  # such pages listed on the quote index
 
 
 def _pages_for(count: int, per_page: int) -> int:
@@ -274,14 +277,17 @@ class Plan:
 
     def _quote_pages(self) -> None:
         index = self.index
+        for subject in index.compared:
+            self.page(urls.compared(subject), "quotes-compare.html", lambda s=subject: self._compare_context(s))
         if len(index.quotes) <= SPLIT:
             self.page(urls.QUOTES, "quotes.html", lambda: dict(
                 speakers=self._speakers(), quotes_of=self.index.quotes_by_speaker, pager=None, speaker=None,
+                compared=self._most_compared(),
                 ld=self._collection("CollectionPage", "Who said what", urls.QUOTES,
                                     [structured.quote_ld(q, self.urls, self.index) for q in self.index.quotes])))
             return
         self.page(urls.QUOTES, "quotes-speakers.html", lambda: dict(
-            speakers=self._speakers(), latest=self.index.quotes[-10:][::-1],
+            speakers=self._speakers(), latest=self.index.quotes[-10:][::-1], compared=self._most_compared(),
             ld=self._collection("CollectionPage", "Who said what", urls.QUOTES)))
         for slug in index.actors:
             quotes = index.quotes_by_speaker.get(slug)
@@ -291,11 +297,27 @@ class Plan:
                 self.page(urls.paged(urls.speaker(slug), number), "quotes.html",
                           lambda s=slug, n=number: self._speaker_context(s, n))
 
+    def _most_compared(self) -> list:
+        """The actors whom the most quotes from two sides or more are about, for the quote index."""
+        compared = self.index.compared
+        ranked = sorted(compared, key=lambda s: (-sum(len(q) for _, q in compared[s]), self.index.actors[s].name.casefold(), s))
+        return [(slug, compared[slug]) for slug in ranked[:COMPARED_LISTED]]
+
+    def _compare_context(self, slug: str) -> dict:
+        index = self.index
+        subject = index.actors[slug]
+        sides = [(index.actors[side], quotes[-PER_SIDE:], len(quotes)) for side, quotes in index.compared[slug][:SIDES]]
+        title = f"What each side said about {subject.name}"
+        return dict(subject=subject, sides=sides, more_sides=len(index.compared[slug]) - len(sides),
+                    ld=self._collection("CollectionPage", title, urls.compared(slug),
+                                        [structured.quote_ld(q, self.urls, index) for _, quotes, _ in sides
+                                         for q in quotes]))
+
     def _speaker_context(self, slug: str, number: int) -> dict:
         index = self.index
         speaker, quotes = index.actors[slug], index.quotes_by_speaker[slug]
         part = quotes[(number - 1) * QUOTES_PER_PAGE: number * QUOTES_PER_PAGE]
-        return dict(speakers=[speaker], quotes_of={slug: part}, speaker=speaker,
+        return dict(speakers=[speaker], quotes_of={slug: part}, speaker=speaker, compared=(),
                     pager=pager(urls.speaker(slug), number, _pages_for(len(quotes), QUOTES_PER_PAGE)),
                     ld=self._collection("CollectionPage", f"Who said what: {speaker.name}", urls.speaker(slug),
                                         [structured.quote_ld(quote, self.urls, index) for quote in part]))

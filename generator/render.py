@@ -20,7 +20,7 @@ from .theme import OutsideSite, raised_in_template, runtime_location, template_f
 
 
 ADDRESSES = SimpleNamespace(**{f.__name__: f for f in (urls.article, urls.actor, urls.year, urls.speaker,
-                                                         urls.quote, urls.paged)})  # for url() and abs_url()
+                                                         urls.compared, urls.quote, urls.paged)})  # for url() and abs_url()
 
 
 def _share_here() -> callable:

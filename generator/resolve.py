@@ -88,6 +88,10 @@ class Connections:
     def relations(self) -> dict[str, list[Relation]]:
         return _relations(self)
 
+    @functools.cached_property
+    def compared(self) -> dict[str, list[tuple[str, list[Quote]]]]:
+        return _compared(self)
+
 
 @dataclass
 class SiteIndex:
@@ -139,6 +143,13 @@ class SiteIndex:
         content: quotes in either direction, the latest event both take part in, and the
         articles both are in."""
         return self.connections.relations.get(slug, [])
+
+    @property
+    def compared(self) -> dict[str, list[tuple[str, list[Quote]]]]:
+        """Actor slug -> [(side, its quotes about the actor, oldest first)], for each actor
+        whom speakers from at least two sides spoke about, the side with the most quotes
+        first. A speaker's side is side_of(speaker)."""
+        return self.connections.compared
 
     def actors_by_kind(self) -> list[tuple[str, str, list[Actor]]]:
         groups = defaultdict(list)
@@ -417,6 +428,34 @@ def _related_actors(index: Connections) -> dict[str, list[tuple[str, str]]]:
                                     index.events_by_actor.get(slug, ()), index.quotes_by_speaker.get(slug, ()),
                                     spoken_of.get(slug, ()), members_of.get(slug, []), name_key)
     return related
+
+
+def side_of(actors: dict[str, Actor], slug: str) -> str:
+    """The side an actor speaks for: the first of its affiliations, followed to one that
+    has none (Zhao Lijian, of the Chinese foreign ministry, of China: China), or the actor
+    itself."""
+    seen = {slug}
+    while actors[slug].affiliations:
+        up = actors[slug].affiliations[0].slug
+        if up in seen or up not in actors:
+            break
+        seen.add(up)
+        slug = up
+    return slug
+
+
+def _compared(index: Connections) -> dict[str, list[tuple[str, list[Quote]]]]:
+    sides: dict[str, str] = {}
+    about: dict[str, dict[str, list[Quote]]] = defaultdict(lambda: defaultdict(list))
+    for quote in index.quotes:
+        speaker = quote.speaker.slug
+        if speaker not in sides:
+            sides[speaker] = side_of(index.actors, speaker)
+        for subject in dict.fromkeys(ref.slug for ref in quote.about):
+            about[subject][sides[speaker]].append(quote)
+    actors = index.actors
+    return {subject: sorted(groups.items(), key=lambda item: (-len(item[1]), _name_key(actors[item[0]])))
+            for subject, groups in about.items() if len(groups) > 1 and subject in actors}
 
 
 def _relations(index: Connections) -> dict[str, list[Relation]]:

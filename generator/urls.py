@@ -33,6 +33,11 @@ def speaker(slug: str) -> str:
     return f"{QUOTES}{slug}/"
 
 
+def compared(slug: str) -> str:
+    """What each side said about one actor, side by side."""
+    return f"{QUOTES}about/{slug}/"
+
+
 def quote(quote) -> str:
     """Where a quotation stands in its article (a paraphrase has no passage of its own)."""
     base = article(quote.article)

@@ -205,3 +205,38 @@ def test_the_map_of_connections_says_what_the_content_says(demo):
     assert around.centre == "jake-sullivan" and len(around.nodes) == len(around.edges) + 1 <= graph.AROUND + 1
     assert (out / "actors/jake-sullivan/index.html").read_text().count("<circle") == len(around.nodes)
     assert graph.whole(index) == whole  # the same site, the same drawing
+
+
+def test_what_each_side_said_about_russia_side_by_side(demo):
+    """Washington and Beijing on Russia's request: a page for each actor spoken about from
+    two sides or more, a speaker standing with the top of their first affiliation (Zhao
+    Lijian, of the foreign ministry, with China), the side with the most quotes first."""
+    from generator.resolve import side_of
+    result, out = demo
+    index = result.index
+    assert side_of(index.actors, "zhao-lijian") == "china" == side_of(index.actors, "liu-pengyu")
+    assert side_of(index.actors, "jake-sullivan") == "united-states"
+    sides = {subject: [(side, [q.text[:20] for q in quotes]) for side, quotes in groups]
+             for subject, groups in index.compared.items()}
+    assert sides["russia"] == [("china", ["I’ve never heard of ", "We support and encou", "utmost efforts shoul"]),
+                               ("united-states", ["We are communicating", "We will not allow th"])]
+    assert [side for side, _ in sides["china"]] == ["china", "united-states"]
+    assert "united-states" not in sides  # only Beijing spoke about Washington: nothing to compare
+    page = (out / "quotes/about/russia/index.html").read_text()
+    assert "What each side said about" in page
+    page = page[page.index("<main"):]  # the quotes are in the head's JSON-LD too
+    assert page.index('id="side-china"') < page.index("never heard of that") < page.index('id="side-united-states"') \
+        < page.index("backfill them")
+    href = 'href="/russia-china-aid/quotes/about/russia/"'
+    assert href in (out / "actors/russia/index.html").read_text() and href in (out / "quotes/index.html").read_text()
+    assert not (out / "quotes/about/united-states").exists()
+
+
+def test_a_circle_of_affiliations_ends_at_the_actor_it_comes_back_to():
+    from generator.model import Actor, Ref
+    from generator.resolve import side_of
+    loc = None
+    actors = {"a": Actor("a", "A", "organisation", loc, affiliations=(Ref("b", loc),)),
+              "b": Actor("b", "B", "organisation", loc, affiliations=(Ref("a", loc),)),
+              "c": Actor("c", "C", "person", loc, affiliations=(Ref("a", loc),))}
+    assert side_of(actors, "c") == "b" and side_of(actors, "a") == "b" and side_of(actors, "b") == "a"

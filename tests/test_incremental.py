@@ -35,6 +35,11 @@ EDITS = [
                                                '{% extends "base.html" %}{% block main %}Nope{% endblock %}'})),
     ("site title", lambda r: edit(r / "site.yaml", 'title: "Russia, China', 'title: "Russia, China, US')),
     ("summary", lambda r: edit(r / "content/actors/cnn.yaml", "summary: \"", "summary: \"Network. ")),
+    # Liu Pengyu goes over to Washington's side: no one speaks for China about Russia any more
+    ("side changed", lambda r: edit(r / "content/actors/liu-pengyu.yaml", "affiliations: [china]",
+                                    "affiliations: [united-states]")),
+    ("side changed back", lambda r: edit(r / "content/actors/liu-pengyu.yaml", "affiliations: [united-states]",
+                                         "affiliations: [china]")),
 ]
 
 

@@ -72,6 +72,7 @@ def test_canonical_open_graph_sitemap_and_feed_urls_are_absolute(sites, name):
 
 KINDS = {"home": "", "articles": "articles/", "article": "articles/russia-asks-china-for-aid/",
          "actors": "actors/", "actor": "actors/jake-sullivan/", "timeline": "timeline/", "quotes": "quotes/",
+         "side by side": "quotes/about/russia/",
          "search": "search/?q=sanctions", "not found": "no/such/page/"}
 
 

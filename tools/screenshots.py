@@ -16,8 +16,8 @@ from tools.sitehttp import SiteServer  # noqa: E402
 
 PAGES = {"home": "", "articles": "articles/", "article": "articles/russia-asks-china-for-aid/",
          "actors": "actors/", "actor": "actors/jake-sullivan/", "country": "actors/china/",
-         "timeline": "timeline/", "quotes": "quotes/", "search": "search/?q=disinformation",
-         "not-found": "no/such/page/"}
+         "timeline": "timeline/", "quotes": "quotes/", "side-by-side": "quotes/about/russia/",
+         "search": "search/?q=disinformation", "not-found": "no/such/page/"}
 SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 
 
