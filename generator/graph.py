@@ -9,12 +9,15 @@ in every build."""
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
 WHOLE = 24  # actors in the drawing of the whole story: the most connected
 AROUND = 8  # actors around one in the drawing of their neighbourhood: the most related
 STEPS = 300  # of the layout
+TALL = (360, 620)  # the drawing of the whole story on a phone, where the wide one would be too small to read
+ROUNDS = 200  # at most, of moving places apart until no name covers another
 APPEARS_WITH = 2  # connections of appearing together drawn for each actor of the whole story
 KINDS = ("part of", "spoke about", "appears with")  # of connection, strongest first
 
@@ -121,15 +124,52 @@ def whole(index, width: int = 640, height: int = 460) -> Graph | None:
     slugs = [s for s in slugs if any(s in (e.source, e.target) for e in edges)]
     if len(slugs) < 3:
         return None
-    places = _layout(slugs, edges)
-    margin_x, top, bottom = 100, 24, 40  # room for a name centred under its circle
-    nodes = []
-    for slug in slugs:
-        x, y = places[slug]
-        x, y = margin_x + x * (width - 2 * margin_x), top + y * (height - top - bottom)
-        actor = index.actors[slug]
-        nodes.append(Node(slug, actor.name, actor.kind, round(x, 1), round(y, 1)))
+    places = _layout(tuple(slugs), tuple(edges))
+    margin_x, top, bottom = min(100, width // 6), 24, 40  # room for a name centred under its circle
+    names = [index.actors[slug].name for slug in slugs]
+    points = [(margin_x + x * (width - 2 * margin_x), top + y * (height - top - bottom))
+              for x, y in (places[slug] for slug in slugs)]
+    points = _spread(points, names, width, height, top, bottom)
+    nodes = [Node(slug, name, index.actors[slug].kind, round(x, 1), round(y, 1))
+             for slug, name, (x, y) in zip(slugs, names, points)]
     return Graph(width, height, tuple(_labelled(nodes)), tuple(edges))
+
+
+def _half_width(name: str, size: int = 12) -> float:
+    return 0.3 * size * len(name)  # about half the width of the name written under a circle
+
+
+def _spread(points: list[tuple[float, float]], names: list[str], width: int, height: int, top: int, bottom: int,
+            size: int = 12, gap: float = 6) -> list[tuple[float, float]]:
+    """The places moved apart until no circle with its name under it covers another (or
+    ROUNDS have passed), each pair that does pushed apart along the shorter way out, each
+    place kept inside the drawing with its name."""
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    halves = [_half_width(name, size) + gap / 2 for name in names]
+    up, down = 10 + gap / 2, 12 + 1.3 * size + gap / 2  # the box's reach above and below the centre
+    for _ in range(ROUNDS):
+        moved = False
+        for i in range(len(xs)):
+            for j in range(i + 1, len(xs)):
+                over_x = min(xs[i] + halves[i], xs[j] + halves[j]) - max(xs[i] - halves[i], xs[j] - halves[j])
+                over_y = min(ys[i], ys[j]) + down - (max(ys[i], ys[j]) - up)
+                if over_x <= 0 or over_y <= 0:
+                    continue
+                moved = True
+                if over_x < over_y:
+                    step = (over_x / 2 + 0.5) * (1 if xs[i] >= xs[j] else -1)
+                    xs[i] += step
+                    xs[j] -= step
+                else:
+                    step = (over_y / 2 + 0.5) * (1 if ys[i] >= ys[j] else -1)
+                    ys[i] += step
+                    ys[j] -= step
+        for i in range(len(xs)):
+            xs[i] = min(max(xs[i], halves[i] + 2), width - halves[i] - 2)
+            ys[i] = min(max(ys[i], top), height - bottom)
+        if not moved:
+            break
+    return list(zip(xs, ys))
 
 
 def _labelled(nodes: list[Node], size: int = 12) -> list[Node]:
@@ -137,7 +177,7 @@ def _labelled(nodes: list[Node], size: int = 12) -> list[Node]:
     (names size pixels high)."""
     placed, out = [], []
     for node in nodes:
-        half = 0.3 * size * len(node.name)  # about half the name's width
+        half = _half_width(node.name, size)
         below = (node.x - half, node.y + 10, node.x + half, node.y + 12 + 1.3 * size)
         above = (node.x - half, node.y - 12 - 1.3 * size, node.x + half, node.y - 10)
         box, anchor = below, "middle"
@@ -152,7 +192,8 @@ def _overlap(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _layout(slugs: list[str], edges: list[Edge]) -> dict[str, tuple[float, float]]:
+@functools.lru_cache(maxsize=2)  # the same layout for the wide drawing and the tall one
+def _layout(slugs: tuple[str, ...], edges: tuple[Edge, ...]) -> dict[str, tuple[float, float]]:
     """Fruchterman and Reingold's layout, from places on a circle: every pair pushes apart,
     every connection pulls (a stronger kind more); places scaled into the unit square."""
     count = len(slugs)

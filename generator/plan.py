@@ -187,7 +187,7 @@ class Plan:
             if urls.file(urls.article(article.slug)) not in planned:
                 self._article_page(article.slug)
         self.page(urls.ACTORS, "actors.html", lambda: dict(
-            graph=graph.whole(self.index),
+            graph=graph.whole(self.index), tall_graph=graph.whole(self.index, *graph.TALL),
             ld=self._collection("CollectionPage", "Who is who", urls.ACTORS,
                                 [structured.actor_ld(a, self.urls, self.index) for a in self.index.actors.values()])))
         for actor in index.actors.values():

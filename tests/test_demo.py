@@ -240,3 +240,23 @@ def test_a_circle_of_affiliations_ends_at_the_actor_it_comes_back_to():
               "b": Actor("b", "B", "organisation", loc, affiliations=(Ref("a", loc),)),
               "c": Actor("c", "C", "person", loc, affiliations=(Ref("a", loc),))}
     assert side_of(actors, "c") == "b" and side_of(actors, "a") == "b" and side_of(actors, "b") == "a"
+
+
+def test_no_name_on_the_map_covers_another_wide_or_tall(demo):
+    """The map of the whole story, wide for a desktop and tall for a phone: no actor's circle
+    with its name covers another's (a letter of a name is about 0.6 of its size wide)."""
+    from generator import graph
+    result, out = demo
+    for drawing in (graph.whole(result.index), graph.whole(result.index, *graph.TALL)):
+        boxes = []
+        for node in drawing.nodes:
+            half = 0.3 * 12 * len(node.name)
+            # the circle (radius 8) and the name, written 23 below its centre or 14 above it
+            top, bottom = (node.y - 8, node.y + 27) if node.anchor == "middle" else (node.y - 24, node.y + 8)
+            boxes.append((node.name, node.x - half, top, node.x + half, bottom))
+            assert 0 <= node.x - half and node.x + half <= drawing.width, node.name
+        covered = [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                   if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]]
+        assert covered == [], (drawing.width, covered)
+    page = (out / "actors/index.html").read_text()
+    assert page.count("<svg") == 2 and 'class="graph-svg graph-tall"' in page and 'id="graph-tall-title"' in page
