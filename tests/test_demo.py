@@ -109,7 +109,7 @@ def test_actor_page_has_profile_quotes_events_articles_and_related(demo):
     assert 'href="/russia-china-aid/actors/yang-jiechi/"' in page
     # connections told as the content has them, each in its direction
     assert "Spoke about Russia twice" in page and "Jake Sullivan is part of United States" in page
-    assert 'Together: <a href="/russia-china-aid/timeline/#event-sullivan-meets-yang">Jake Sullivan meets Yang Jiechi' in page
+    assert 'Together: <a href="/russia-china-aid/timeline/#event-sullivan-meets-yang">Jake Sullivan to meet Yang Jiechi' in page
     china = (out / "actors/china/index.html").read_text()
     assert "Spoken about by Jake Sullivan once" in china and "Spoken about by Liu Pengyu once" in china
 

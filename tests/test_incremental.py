@@ -24,8 +24,8 @@ OTHER = "content/articles/us-warns-china-before-rome-talks.md"
 EDITS = [
     ("actor name", lambda r: edit(r / "content/actors/zhao-lijian.yaml", "name: Zhao Lijian", "name: Zhao Lijian (赵立坚)")),
     ("body text", lambda r: edit(r / ARTICLE, "Weeks into the war", "Some weeks into the war")),
-    ("shared event", lambda r: edit(r / OTHER, "title: Jake Sullivan meets Yang Jiechi in Rome",
-                                    "title: Jake Sullivan meets Yang Jiechi in Rome for talks")),
+    ("shared event", lambda r: edit(r / OTHER, "title: Jake Sullivan to meet Yang Jiechi in Rome",
+                                    "title: Jake Sullivan to meet Yang Jiechi in Rome for talks")),
     ("quote context", lambda r: edit(r / OTHER, "context: Interview on Sunday", "context: A television interview on Sunday")),
     ("new article", lambda r: write_files(r, {"content/articles/extra.md":
                                               "---\ntitle: Extra\ndate: 2022-03-15\nsources: [{publisher: W}]\n"
