@@ -116,6 +116,20 @@ class Quote:
         return f"quote-{self.number}"
 
 
+CORRECTION_KINDS = ("correction", "clarification", "update", "editor's note")
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A dated entry in an article's record of changes: a correction, a clarification, an
+    update or an editor's note."""
+
+    date: PartialDate
+    kind: str  # one of CORRECTION_KINDS
+    text: str  # Markdown
+    location: Location
+
+
 @dataclass(frozen=True)
 class Article:
     slug: str
@@ -133,6 +147,7 @@ class Article:
     events: tuple[Event, ...] = ()
     quotes: tuple[Quote, ...] = ()
     slug_location: Location | None = None  # where an explicit 'slug:' was written
+    corrections: tuple[Correction, ...] = ()  # oldest first
 
 
 class Fields:
@@ -410,7 +425,8 @@ def read_actor(doc: YamlDoc, slug: str, diags: Diagnostics) -> Actor | None:
 
 
 ARTICLE_FIELDS = ("title", "date", "updated", "summary", "draft", "slug", "sources", "image",
-                  "actors", "events", "quotes")
+                  "actors", "events", "quotes", "corrections")
+CORRECTION_FIELDS = ("date", "kind", "text")
 EVENT_FIELDS = ("id", "date", "end", "title", "description", "actors", "place", "key")
 QUOTE_FIELDS = ("speaker", "text", "said", "context", "via", "about", "topics", "paraphrase",
                 "source", "language")
@@ -435,6 +451,18 @@ def read_article(doc: YamlDoc, default_slug: str, body: str, body_line: int,
     if date and updated and updated.last_day() < date.first_day():
         diags.error(fields.loc("updated"), f"'updated' ({updated.iso()}) is before the date ({date.iso()})",
                     "an update comes after publication: check both dates")
+    corrections = sorted((c for _, f in fields.each("corrections", CORRECTION_FIELDS, "a correction")
+                          if (c := _read_correction(f, date, timezone))), key=lambda c: c.date.first_day())
+    if corrections:
+        latest = max(corrections, key=lambda c: c.date.last_day())
+        if updated is None:
+            updated = latest.date  # the latest entry says when the article last changed
+        elif updated.last_day() < latest.date.first_day():
+            diags.error(fields.loc("updated"),
+                        f"'updated' ({updated.iso()}) is before the latest {latest.kind} ({latest.date.iso()}, "
+                        f"line {latest.location.line})",
+                        f"set 'updated' to {latest.date.iso()} or later, or leave it out: the article is then "
+                        "updated on the date of its latest entry")
     sources = tuple(s for _, f in fields.each("sources", SOURCE_FIELDS, "a source")
                     if (s := read_source(f, timezone)))
     events = []
@@ -469,8 +497,32 @@ def read_article(doc: YamlDoc, default_slug: str, body: str, body_line: int,
         events=tuple(events),
         quotes=tuple(quotes),
         slug_location=fields.loc("slug") if fields.has("slug") else None,
+        corrections=tuple(corrections),
     )
     return article if title and date else None
+
+
+def _read_correction(fields: Fields, article_date: PartialDate | None, timezone: str) -> Correction | None:
+    date = fields.date("date", timezone, required=True)
+    kind = fields.text("kind", required=True, one_line=True)
+    if kind is not None:
+        kind = " ".join(kind.replace("\u2019", "'").lower().split())
+        if kind not in CORRECTION_KINDS:
+            guess = did_you_mean(kind, CORRECTION_KINDS)
+            fields.diags.error(fields.loc("kind"), f"'{kind}' is not a kind of correction",
+                               f"did you mean '{guess}'?" if guess else "use one of: " + ", ".join(CORRECTION_KINDS))
+            kind = None
+    text = fields.markdown("text")
+    if text is None and not fields.has("text"):
+        fields.diags.error(fields.doc.loc(*fields.path), "a correction needs a 'text'",
+                           "add 'text: ...' saying what was wrong and what is right now")
+    if date and article_date and date.last_day() < article_date.first_day():
+        fields.diags.error(fields.loc("date"), f"the {kind or 'correction'} ({date.iso()}) is dated before the "
+                           f"article ({article_date.iso()})", "a correction comes after publication: check both dates")
+        return None
+    if not (date and kind and text):
+        return None
+    return Correction(date=date, kind=kind, text=text, location=fields.doc.loc(*fields.path))
 
 
 def _read_event(fields: Fields, article: str, index: int, timezone: str) -> Event | None:

@@ -199,6 +199,11 @@ class Plan:
                 ld=self._collection("SearchResultsPage", "Search", urls.SEARCH)))
         self.page("404.html", "404.html", lambda: dict(ld=self._collection("WebPage", "Page not found", "404.html")))
         self.page("feed.xml", "feed.xml", lambda: dict(updated=self._updated()))
+        if any(article.corrections for article in index.articles):
+            self.page(urls.CORRECTIONS, "corrections.html", lambda: dict(
+                entries=self._corrections(),
+                ld=self._collection("CollectionPage", "Corrections and updates", urls.CORRECTIONS)))
+            self.page(urls.CORRECTIONS + "feed.xml", "corrections-feed.xml", lambda: dict(entries=self._corrections()[:50]))
         self.page("sitemap.xml", "sitemap.xml", lambda: dict(pages=self._sitemap()))
         self.page("robots.txt", "robots.txt")
         self.constant(".nojekyll", b"")
@@ -337,6 +342,18 @@ class Plan:
                  for s in index.actors}
         ranked = sorted(index.actors.values(), key=lambda a: (-score[a.slug], a.name.casefold(), a.slug))
         return [a for a in ranked if score[a.slug]][:8]
+
+    def _corrections(self) -> list:
+        """Every correction and update of the published articles, newest first:
+        (article, its number in the article, the entry, its HTML)."""
+        index, found = self.index, []
+        for article in index.articles:
+            texts = index.article_corrections.get(article.slug, ())
+            found += [(article, number, entry, text)
+                      for number, (entry, text) in enumerate(zip(article.corrections, texts), 1)]
+        found.sort(key=lambda item: (item[2].date.sort_key(), item[0].date.sort_key(), item[0].slug, item[1]),
+                   reverse=True)
+        return found
 
     def _updated(self):
         stamps = [(a.updated or a.date).as_datetime() for a in self.index.articles]

@@ -104,6 +104,7 @@ class SiteIndex:
     article_actors: dict[str, list[str]] = field(default_factory=dict)
     actor_summaries: dict[str, str] = field(default_factory=dict)
     article_summaries: dict[str, str] = field(default_factory=dict)
+    article_corrections: dict[str, tuple[str, ...]] = field(default_factory=dict)  # slug -> each correction's HTML
     image_sizes: dict[str, tuple[int, int]] = field(default_factory=dict)  # "media/x.png" -> (width, height)
     pictures: dict[str, object] = field(default_factory=dict)  # "media/x.png" -> its pictures.Picture, if resized
     connections: "Connections | None" = None  # set by assemble
@@ -192,6 +193,7 @@ class _Linked:
     actors: tuple[str, ...]  # the known actors it names, in the order it first names them
     events: tuple[tuple[str, TimelineEvent], ...]  # (place in time, the event as this article alone tells it)
     quotes: tuple[str, ...]  # the place in time of each of its quotes
+    corrections: tuple[str, ...] = ()  # the HTML of each of its corrections, names filled in
 
 
 # The keys that order articles, events and quotes are strings of their parts joined by NUL,
@@ -270,7 +272,8 @@ def link(article: Article, rendered: RenderedBody | None, tellings: tuple[Timeli
         summary=summary,
         actors=tuple(s for s in _mentioned(article, rendered) if s in known),
         events=tuple((_event_order(e), _named(t, people, markup)) for e, t in zip(article.events, tellings)),
-        quotes=tuple(f"{q.said.sort_key()}\0{q.article}\0{q.number:06d}" for q in article.quotes))
+        quotes=tuple(f"{q.said.sort_key()}\0{q.article}\0{q.number:06d}" for q in article.quotes),
+        corrections=tuple(people.filled(markup.snippet(c.text), markup.seal) for c in article.corrections))
 
 
 def actor_summary(actor: Actor, people: Cast, markup: Markup) -> str | None:
@@ -311,6 +314,8 @@ def assemble(config: SiteConfig, people: Cast, articles: list[Article], linked: 
         index.bodies[article.slug] = made.body
         if made.summary is not None:
             index.article_summaries[article.slug] = made.summary
+        if made.corrections:
+            index.article_corrections[article.slug] = made.corrections
         index.article_actors[article.slug] = list(made.actors)
     index.actor_summaries = {slug: html for slug, html in actor_summaries.items() if html is not None}
     index.connections = Connections(actor_map, published, index.article_actors, events, index.quotes)

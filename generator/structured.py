@@ -182,6 +182,11 @@ def article_ld(article: Article, urls: Urls, index: SiteIndex, events: list[Time
              for s in article.sources]
     if cited:
         main["citation"] = cited
+    if article.corrections:
+        texts = index.article_corrections.get(article.slug, ())
+        main["correction"] = [{"@type": "CorrectionComment", "datePublished": entry.date.iso(),
+                               "url": f"{url}#correction-{number}", "text": plain_text(text)}
+                              for number, (entry, text) in enumerate(zip(article.corrections, texts), 1)]
     graph = [main]
     graph += [quote_ld(q, urls, index) for q in article.quotes]
     graph += [event_ld(e, urls, index) for e in events]
@@ -286,6 +291,7 @@ def _article_entry(a: Article, actors: list[str], urls: Urls) -> dict:
             "actors": actors,
             "sources": [{"publisher": s.publisher, "url": s.url, "title": s.title,
                          "date": s.date.iso() if s.date else None} for s in a.sources],
+            "corrections": [{"date": c.date.iso(), "kind": c.kind, "text": c.text} for c in a.corrections],
             "url": urls.absolute(Urls.article(a.slug))}
 
 

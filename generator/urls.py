@@ -12,6 +12,7 @@ ACTORS = "actors/"
 TIMELINE = "timeline/"
 QUOTES = "quotes/"
 SEARCH = "search/"
+CORRECTIONS = "corrections/"  # every correction and update, once there is one
 SECTIONS = (HOME, ARTICLES, ACTORS, TIMELINE, QUOTES)  # the pages every site has, as the sitemap lists them
 
 

@@ -56,6 +56,8 @@ def test_every_link_and_fragment_resolves(sites, name):
 def test_feed_is_valid_atom(sites, name):
     out, config = sites[name]
     assert atom_problems(out / "feed.xml", config.base_url) == []
+    if name == "harbour":  # the site with corrections, and their feed
+        assert atom_problems(out / "corrections/feed.xml", config.base_url) == []
 
 
 @pytest.mark.parametrize("name", SITES)

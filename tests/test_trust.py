@@ -1,0 +1,80 @@
+"""The record of trust: corrections and updates, shown on the article, listed site-wide with
+their own feed, and carried in the JSON-LD and data/explainer.json."""
+
+import json
+import re
+
+import feedparser
+
+from conftest import ROOT
+from generator.build import build
+
+HARBOUR = ROOT / "tests" / "sites" / "harbour"
+
+
+def ld_graph(page: str) -> list:
+    return json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page).group(1))["@graph"]
+
+
+def test_an_article_shows_its_corrections_at_the_top_and_in_full_at_its_foot(tmp_path):
+    out = tmp_path / "out"
+    assert build(HARBOUR, output=out).ok
+    page = (out / "articles/bridge-vote/index.html").read_text()
+    notice = re.search(r'<p class="notice[^"]*"[^>]*>(.*?)</p>', page).group(1)
+    assert "<strong>Update</strong>" in notice and "14 June 2024" in notice and 'href="#correction-2"' in notice
+    assert "1 earlier entry" in notice
+    foot = page[page.index('<section class="corrections"'):page.index("</section>", page.index('class="corrections"'))]
+    assert foot.index('id="correction-2"') < foot.index('id="correction-1"')  # newest first
+    assert "by two votes. It was one." in foot
+    assert 'href="/news/harbour/actors/wang-xiaoming/"' in foot  # names in an entry are linked, as in the text
+    assert page.index('class="notice') < page.index('class="story-body"') < page.index('class="corrections"')
+    main = next(node for node in ld_graph(page) if node["@type"] == "NewsArticle")
+    assert main["dateModified"] == "2024-06-14"
+    assert [(c["@type"], c["datePublished"], c["url"].rsplit("/", 1)[1]) for c in main["correction"]] == [
+        ("CorrectionComment", "2024-06-13", "#correction-1"), ("CorrectionComment", "2024-06-14", "#correction-2")]
+    data = json.loads((out / "data/explainer.json").read_text())
+    entry = next(a for a in data["articles"] if a["slug"] == "bridge-vote")
+    assert [c["kind"] for c in entry["corrections"]] == ["correction", "update"]
+
+
+def test_every_correction_is_listed_newest_first_with_a_feed_readers_can_follow(tmp_path):
+    out = tmp_path / "out"
+    assert build(HARBOUR, output=out).ok
+    page = (out / "corrections/index.html").read_text()
+    listed = re.findall(r'href="/news/harbour/articles/bridge-vote/#correction-(\d)"', page)
+    assert listed == ["2", "1"]
+    assert 'type="application/atom+xml"' in page and "corrections/feed.xml" in page
+    home = (out / "index.html").read_text()
+    assert 'href="/news/harbour/corrections/">Corrections</a>' in home
+    feed_url = "https://example.org/news/harbour/corrections/feed.xml"
+    feed = feedparser.parse((out / "corrections/feed.xml").read_bytes(),
+                            response_headers={"content-location": feed_url, "content-type": "application/atom+xml"})
+    assert not feed.bozo, feed.bozo_exception
+    assert [e.title.split(":")[0] for e in feed.entries] == ["Update", "Correction"]
+    assert [e.link for e in feed.entries] == [
+        "https://example.org/news/harbour/articles/bridge-vote/#correction-2",
+        "https://example.org/news/harbour/articles/bridge-vote/#correction-1"]
+    assert "by two votes. It was one." in feed.entries[1].content[0].value
+    sitemap = (out / "sitemap.xml").read_text()
+    assert "https://example.org/news/harbour/corrections/</loc>" in sitemap
+
+
+def test_a_site_without_corrections_has_no_corrections_page(demo):
+    _, out = demo
+    assert not (out / "corrections").exists()
+    assert "/corrections/" not in (out / "index.html").read_text()
+
+
+def test_the_latest_entry_dates_an_article_that_gives_no_updated_date(site, tmp_path):
+    root = site({"content/articles/first.md": (
+        "---\ntitle: First\ndate: 2024-05-06\nsources:\n  - publisher: Wire\n"
+        "corrections:\n  - date: 2024-05-09\n    kind: clarification\n    text: Makes clear which bridge.\n"
+        "  - date: 2024-05-07\n    kind: \"Editor’s note\"\n    text: Written with the council's figures.\n"
+        "---\n\nText.\n")})
+    result = build(root, output=tmp_path / "out")
+    assert result.ok and not result.diagnostics.items
+    article = result.index.article("first")
+    assert article.updated.iso() == "2024-05-09"
+    assert [c.kind for c in article.corrections] == ["editor's note", "clarification"]  # oldest first
+    page = (tmp_path / "out/articles/first/index.html").read_text()
+    assert "Updated <time" in page and "<strong>Clarification</strong>" in page and "Editor’s note" in page
