@@ -58,32 +58,32 @@ class Sources:
 
     def __init__(self, root: Path, notices: bool = True):
         self.root = root
-        self._config = str(root / "site.yaml")
-        self._folders = tuple(str(root / folder) for folder in SOURCE_FOLDERS)
+        self._absolute = os.path.abspath(root)  # the system names changed files from here
+        self._config = os.path.join(self._absolute, "site.yaml")
+        self._folders = tuple(os.path.join(self._absolute, folder) for folder in SOURCE_FOLDERS)
         self._lock = threading.Lock()
         self._told: set[str] | None = set()  # paths told of since the last look; None: look at all
-        self._watched: set[str] = set()
-        self._observer = None
-        self.known = snapshot(root)
+        self._watched: dict[str, tuple] = {}  # folder -> (its watch, (device, inode) when watched)
+        self._unwatched = False  # a folder that could not be watched: every look is a full one
+        self._observer = self._start() if notices else None
+        self.known = snapshot(root)  # after the watches start, so that no save falls between
         self._full_due = time.monotonic() + FULL_LOOK
-        if notices:
-            self._observer = self._start()
 
     @property
     def telling(self) -> bool:
-        """Whether the system tells of changes here."""
-        return self._observer is not None and self._observer.is_alive()
+        """Whether the system tells of every change here."""
+        observer = self._observer
+        return (observer is not None and observer.is_alive() and not self._unwatched
+                and all(emitter.is_alive() for emitter in list(observer.emitters)))
 
     def look(self) -> dict[str, tuple]:
         """The sources now: a new dict when they changed, known itself when they did not."""
-        if not self.telling:
-            self.known = snapshot(self.root)
-            return self.known
         with self._lock:
             told, self._told = self._told, set()
-        if told is None or time.monotonic() >= self._full_due:
+        if told is None or not self.telling or time.monotonic() >= self._full_due:
             self._full_due = time.monotonic() + FULL_LOOK
-            self._watch_folders()
+            if self._observer is not None:
+                self._watch_folders()
             now = snapshot(self.root)
             if now != self.known:
                 self.known = now
@@ -101,7 +101,7 @@ class Sources:
 
     def told(self) -> bool:
         """Whether a change may have come since the last look: at no cost, so a build under
-        way can ask it often. Always true where the system tells of no changes."""
+        way can ask it often. Always true where the system does not tell of every change."""
         if not self.telling:
             return True
         with self._lock:
@@ -119,27 +119,52 @@ class Sources:
         observer = Observer()
         self._observer = observer
         try:
-            observer.schedule(_Teller(self), str(self.root), recursive=False, event_filter=_EVENTS)
-            self._watch_folders()
+            observer.schedule(_Teller(self), self._absolute, recursive=False, event_filter=_EVENTS)
             observer.daemon = True
             observer.start()
         except Exception:  # no notices here (a limit on watches, an unsupported file system)
+            observer.stop()
             self._observer = None
             return None
+        self._watch_folders()
         return observer
 
     def _watch_folders(self) -> None:
-        """Watch content/ and templates/ from when they exist."""
+        """Watch content/ and templates/ from when they exist, again when one was replaced
+        (deleted and made again, or another folder moved to its name)."""
+        self._unwatched = False
         for folder in self._folders:
-            if folder not in self._watched and os.path.isdir(folder):
-                self._observer.schedule(_Teller(self), folder, recursive=True, event_filter=_EVENTS)
-                self._watched.add(folder)
+            try:
+                info = os.stat(folder)
+                here = (info.st_dev, info.st_ino) if os.path.isdir(folder) else None
+            except OSError:
+                here = None
+            watched = self._watched.get(folder)
+            if watched is not None and watched[1] == here and self._alive(watched[0]):
+                continue
+            if watched is not None:
+                try:
+                    self._observer.unschedule(watched[0])
+                except Exception:
+                    pass
+                del self._watched[folder]
+            if here is None:
+                continue
+            try:
+                watch = self._observer.schedule(_Teller(self), folder, recursive=True, event_filter=_EVENTS)
+            except OSError:  # gone again, or past the system's limit on watches: look at all each time
+                self._unwatched = True
+                continue
+            self._watched[folder] = (watch, here)
+
+    def _alive(self, watch) -> bool:
+        return any(emitter.watch == watch and emitter.is_alive() for emitter in list(self._observer.emitters))
 
     def _tell(self, event) -> None:
         """On the observer's thread: a file or folder changed."""
-        paths = [os.fsdecode(event.src_path)]
+        paths = [os.path.abspath(os.fsdecode(event.src_path))]
         if getattr(event, "dest_path", ""):
-            paths.append(os.fsdecode(event.dest_path))
+            paths.append(os.path.abspath(os.fsdecode(event.dest_path)))
         paths = [path for path in paths if self._is_source(path)]
         if not paths:
             return
@@ -148,7 +173,11 @@ class Sources:
                 if event.event_type != "modified":  # a folder made, moved or deleted: look at all
                     self._told = None
             elif self._told is not None:
-                self._told.update(paths)
+                self._told.update(self._as_known(path) for path in paths)
+
+    def _as_known(self, path: str) -> str:
+        """An absolute path as snapshot() names it, from the root it was given."""
+        return str(self.root / os.path.relpath(path, self._absolute))
 
     def _is_source(self, path: str) -> bool:
         if path == self._config:

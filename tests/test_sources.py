@@ -62,6 +62,23 @@ def changes(root: Path):
     yield "templates/ made", templates_made
     yield "a template saved", lambda: (root / "templates/page.html").write_text("{{ x }}\n", encoding="utf-8")
 
+    def content_made_again():
+        shutil.rmtree(root / "content")
+        (root / "content/articles").mkdir(parents=True)
+        (root / "content/articles/five.md").write_text("five\n", encoding="utf-8")
+    yield "content/ deleted and made again", content_made_again
+    yield "an article in the new content/ saved", lambda: (root / "content/articles/five.md").write_text(
+        "5\n", encoding="utf-8")
+
+    def templates_swapped():
+        (root / "new-templates").mkdir()
+        (root / "new-templates/page.html").write_text("{{ y }}\n", encoding="utf-8")
+        shutil.rmtree(root / "templates")
+        os.replace(root / "new-templates", root / "templates")
+    yield "templates/ swapped for another folder", templates_swapped
+    yield "a template in the swapped folder saved", lambda: (root / "templates/page.html").write_text(
+        "{{ z }}\n", encoding="utf-8")
+
 
 @pytest.fixture
 def no_full_looks(monkeypatch):
@@ -80,6 +97,45 @@ def test_what_the_system_tells_brings_every_kind_of_change_to_the_look(tmp_path,
             change()
             until_seen(sources, root)
             assert sources.look() != before, what
+            assert sources.telling, f"after {what}, the system no longer tells of changes"
+    finally:
+        sources.close()
+
+
+def test_a_site_given_as_a_relative_path_is_told_of_too(tmp_path, no_full_looks, monkeypatch):
+    """serve's default --site is '.': the system names the changed files from there."""
+    root = site(tmp_path)
+    monkeypatch.chdir(root)
+    sources = Sources(Path("."))
+    try:
+        if not sources.telling:
+            pytest.skip("this system tells of no changes")
+        for what, change in changes(Path(".")):
+            before = sources.look()
+            change()
+            until_seen(sources, Path("."))
+            assert sources.look() != before, what
+    finally:
+        sources.close()
+
+
+def test_a_folder_that_cannot_be_watched_is_looked_at_in_full_every_time(tmp_path, monkeypatch):
+    from watchdog.observers.api import BaseObserver
+    root = site(tmp_path)
+    schedule = BaseObserver.schedule
+
+    def refusing(self, handler, path, **options):
+        if str(path).endswith("content"):
+            raise OSError(28, "inotify watch limit reached")
+        return schedule(self, handler, path, **options)
+
+    monkeypatch.setattr(BaseObserver, "schedule", refusing)
+    monkeypatch.setattr(sources_module, "FULL_LOOK", 10**9)
+    sources = Sources(root)
+    try:
+        assert not sources.telling and sources.told()
+        (root / "content/articles/one.md").write_text("changed at once\n", encoding="utf-8")
+        assert sources.look() == snapshot(root)
     finally:
         sources.close()
 
@@ -94,13 +150,19 @@ def test_reading_the_sources_and_writing_output_tell_nothing(tmp_path, no_full_l
         (root / "content/articles/one.md").read_text(encoding="utf-8")
         (root / "output/index.html").write_text("page\n", encoding="utf-8")
         (root / "content/articles/.one.md.swp").write_text("swap\n", encoding="utf-8")
-        (root / "content/actors/a.yaml").write_text("name: B\n", encoding="utf-8")  # told after the others
+        # told after the others, by the watch of content/ and by that of the site's folder
+        sentinels = {str(root / "content/actors/a.yaml"), str(root / "site.yaml")}
+        (root / "content/actors/a.yaml").write_text("name: B\n", encoding="utf-8")
+        (root / "site.yaml").write_text("title: B\n", encoding="utf-8")
         deadline = time.monotonic() + CEILING
-        while not sources.told():
+        while True:
+            with sources._lock:
+                told = set(sources._told)
+            if sentinels <= told:
+                break
             assert time.monotonic() < deadline
             time.sleep(0.01)
-        with sources._lock:
-            assert sources._told == {str(root / "content/actors/a.yaml")}
+        assert told == sentinels
     finally:
         sources.close()
 
