@@ -165,7 +165,8 @@ def _spread(points: list[tuple[float, float]], names: list[str], width: int, hei
                     ys[i] += step
                     ys[j] -= step
         for i in range(len(xs)):
-            xs[i] = min(max(xs[i], halves[i] + 2), width - halves[i] - 2)
+            low, high = halves[i] + 2, width - halves[i] - 2
+            xs[i] = min(max(xs[i], low), high) if low <= high else width / 2  # a name wider than the drawing
             ys[i] = min(max(ys[i], top), height - bottom)
         if not moved:
             break

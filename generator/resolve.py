@@ -438,13 +438,16 @@ def _related_actors(index: Connections) -> dict[str, list[tuple[str, str]]]:
 def side_of(actors: dict[str, Actor], slug: str) -> str:
     """The side an actor speaks for: the first of its affiliations, followed to one that
     has none (Zhao Lijian, of the Chinese foreign ministry, of China: China), or the actor
-    itself."""
-    seen = {slug}
+    itself. Where the first affiliations go round in a circle, every actor on it or led to
+    it is on one side, named by the circle's first slug."""
+    chain = [slug]
     while actors[slug].affiliations:
         up = actors[slug].affiliations[0].slug
-        if up in seen or up not in actors:
+        if up not in actors:
             break
-        seen.add(up)
+        if up in chain:
+            return min(chain[chain.index(up):])
+        chain.append(up)
         slug = up
     return slug
 

@@ -21,7 +21,7 @@ LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 
 
 def tools_missing() -> str | None:
-    if not VNU.exists() or not LINKINATOR.exists() or not LIGHTHOUSE.exists():
+    if not VNU.exists() or not LINKINATOR.exists():
         return "node_modules is not installed: make test installs it (npm ci)"
     if shutil.which("java") is None:
         return "java is not installed (the Nu checker needs it)"

@@ -239,7 +239,7 @@ def test_a_circle_of_affiliations_ends_at_the_actor_it_comes_back_to():
     actors = {"a": Actor("a", "A", "organisation", loc, affiliations=(Ref("b", loc),)),
               "b": Actor("b", "B", "organisation", loc, affiliations=(Ref("a", loc),)),
               "c": Actor("c", "C", "person", loc, affiliations=(Ref("a", loc),))}
-    assert side_of(actors, "c") == "b" and side_of(actors, "a") == "b" and side_of(actors, "b") == "a"
+    assert side_of(actors, "a") == side_of(actors, "b") == side_of(actors, "c") == "a"
 
 
 def test_no_name_on_the_map_covers_another_wide_or_tall(demo):
