@@ -110,6 +110,8 @@ def around(index, slug: str, width: int = 480, height: int = 380) -> Graph | Non
     for number, (other, _) in enumerate(related):
         angle = -math.pi / 2 + 2 * math.pi * number / len(related)
         x, y = width / 2 + radius_x * math.cos(angle), height / 2 + radius_y * math.sin(angle)
+        half = _half_width(actors[other].name, 15) + 2
+        x = min(max(x, half), width - half) if 2 * half <= width else width / 2  # the name inside the drawing
         nodes.append(Node(other, actors[other].name, actors[other].kind, round(x, 1), round(y, 1)))
     edges = [_edge(slug, other, why) for other, why in related]
     return Graph(width, height, tuple(_labelled(nodes, 15)), tuple(edges), slug)
