@@ -110,6 +110,13 @@ class Quote:
     paraphrase: bool = False
     source: Source | None = None
     language: str | None = None
+    status: str = "verified"  # one of QUOTE_STATUSES
+    status_note: str | None = None  # why, for a status other than verified
+    status_source: Source | None = None  # the evidence for it
+
+    @property
+    def misattributed(self) -> bool:
+        return self.status == "misattributed"
 
     @property
     def anchor(self) -> str:
@@ -429,7 +436,8 @@ ARTICLE_FIELDS = ("title", "date", "updated", "summary", "draft", "slug", "sourc
 CORRECTION_FIELDS = ("date", "kind", "text")
 EVENT_FIELDS = ("id", "date", "end", "title", "description", "actors", "place", "key")
 QUOTE_FIELDS = ("speaker", "text", "said", "context", "via", "about", "topics", "paraphrase",
-                "source", "language")
+                "source", "language", "status", "status_note", "status_source")
+QUOTE_STATUSES = ("verified", "disputed", "misattributed", "unverified")
 SOURCE_FIELDS = ("publisher", "url", "date", "title")
 
 
@@ -572,6 +580,18 @@ def _read_quote(fields: Fields, article: str, index: int, article_date: PartialD
     if source is None and not article_sources and not fields.has("source"):
         fields.diags.error(fields.doc.loc(*fields.path), "the quote has no source",
                            "add 'source: {publisher: ..., url: ...}' to the quote, or 'sources:' to the article")
+    status = fields.text("status", one_line=True) or "verified"
+    if status not in QUOTE_STATUSES:
+        guess = did_you_mean(status.lower(), QUOTE_STATUSES)
+        fields.diags.error(fields.loc("status"), f"'{status}' is not a status of a quote",
+                           f"did you mean '{guess}'?" if guess else "use one of: " + ", ".join(QUOTE_STATUSES))
+        status = "verified"
+    status_note = fields.text("status_note")
+    status_source_fields = fields.sub("status_source", SOURCE_FIELDS, "a quote's status source")
+    status_source = read_source(status_source_fields, timezone) if status_source_fields else None
+    if status == "misattributed" and not status_note:
+        fields.diags.error(fields.loc("status"), "a misattributed quote needs a 'status_note'",
+                           "add 'status_note: ...' saying who said it, or why it is not theirs")
     if not (speaker and text and said):
         return None
     return Quote(
@@ -589,6 +609,9 @@ def _read_quote(fields: Fields, article: str, index: int, article_date: PartialD
         paraphrase=fields.flag("paraphrase"),
         source=source,
         language=fields.text("language", one_line=True),
+        status=status,
+        status_note=status_note,
+        status_source=status_source,
     )
 
 

@@ -250,7 +250,9 @@ class Plan:
         count = max(_pages_for(len(items), PER_PAGE) for items in lists)
         part = slice((number - 1) * PER_PAGE, number * PER_PAGE)
         actor = self.index.actors[slug]
+        wrongly = [quote for quote in self.index.attributed.get(slug, ()) if quote.misattributed]
         return dict(actor=actor, quotes=lists[0][part], events=lists[1][part], articles=lists[2][part],
+                    wrongly=wrongly if number == 1 else [],
                     totals=[len(items) for items in lists], pager=pager(urls.actor(slug), number, count),
                     neighbourhood=graph.around(self.index, slug) if number == 1 else None,
                     ld=self._actor_ld(actor, lists[0][part]))
@@ -278,7 +280,7 @@ class Plan:
 
     def _speakers(self) -> list:
         index = self.index
-        return [index.actors[s] for s in index.actors if s in index.quotes_by_speaker]
+        return [index.actors[s] for s in index.actors if s in index.attributed]
 
     def _quote_pages(self) -> None:
         index = self.index
@@ -286,7 +288,7 @@ class Plan:
             self.page(urls.compared(subject), "quotes-compare.html", lambda s=subject: self._compare_context(s))
         if len(index.quotes) <= SPLIT:
             self.page(urls.QUOTES, "quotes.html", lambda: dict(
-                speakers=self._speakers(), quotes_of=self.index.quotes_by_speaker, pager=None, speaker=None,
+                speakers=self._speakers(), quotes_of=self.index.attributed, pager=None, speaker=None,
                 compared=self._most_compared(),
                 ld=self._collection("CollectionPage", "Who said what", urls.QUOTES,
                                     [structured.quote_ld(q, self.urls, self.index) for q in self.index.quotes])))
@@ -295,7 +297,7 @@ class Plan:
             speakers=self._speakers(), latest=self.index.quotes[-10:][::-1], compared=self._most_compared(),
             ld=self._collection("CollectionPage", "Who said what", urls.QUOTES)))
         for slug in index.actors:
-            quotes = index.quotes_by_speaker.get(slug)
+            quotes = index.attributed.get(slug)
             if not quotes:
                 continue
             for number in range(1, _pages_for(len(quotes), QUOTES_PER_PAGE) + 1):
@@ -320,7 +322,7 @@ class Plan:
 
     def _speaker_context(self, slug: str, number: int) -> dict:
         index = self.index
-        speaker, quotes = index.actors[slug], index.quotes_by_speaker[slug]
+        speaker, quotes = index.actors[slug], index.attributed[slug]
         part = quotes[(number - 1) * QUOTES_PER_PAGE: number * QUOTES_PER_PAGE]
         return dict(speakers=[speaker], quotes_of={slug: part}, speaker=speaker, compared=(),
                     pager=pager(urls.speaker(slug), number, _pages_for(len(quotes), QUOTES_PER_PAGE)),

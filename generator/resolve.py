@@ -92,6 +92,18 @@ class Connections:
     def compared(self) -> dict[str, list[tuple[str, list[Quote]]]]:
         return _compared(self)
 
+    @functools.cached_property
+    def attributed(self) -> dict[str, list[Quote]]:
+        """Every quote put in each speaker's mouth, what they said and what was wrongly
+        attributed to them, oldest first: the quote index's lists."""
+        if not any(quote.misattributed for quote in self.quotes):
+            return self.quotes_by_speaker
+        found = defaultdict(list)
+        for quote in self.quotes:
+            if quote.speaker.slug in self.actors:
+                found[quote.speaker.slug].append(quote)
+        return dict(found)
+
 
 @dataclass
 class SiteIndex:
@@ -144,6 +156,10 @@ class SiteIndex:
         content: quotes in either direction, the latest event both take part in, and the
         articles both are in."""
         return self.connections.relations.get(slug, [])
+
+    @property
+    def attributed(self) -> dict[str, list[Quote]]:
+        return self.connections.attributed
 
     @property
     def compared(self) -> dict[str, list[tuple[str, list[Quote]]]]:
@@ -401,7 +417,7 @@ def _by_actor(index: Connections) -> tuple[dict, dict, dict]:
             articles_by_actor[slug].append(article)
     quotes_by_speaker = defaultdict(list)
     for quote in index.quotes:
-        if quote.speaker.slug in known:
+        if quote.speaker.slug in known and not quote.misattributed:
             quotes_by_speaker[quote.speaker.slug].append(quote)
     events_by_actor = defaultdict(list)
     for event in index.events:
@@ -417,7 +433,7 @@ def _related_actors(index: Connections) -> dict[str, list[tuple[str, str]]]:
     known = index.actors
     spoken_of: dict[str, list[Quote]] = defaultdict(list)  # quotes about an actor, once for each mention
     for quote in index.quotes:
-        if quote.speaker.slug in known:
+        if quote.speaker.slug in known and not quote.misattributed:
             for ref in quote.about:
                 if ref.slug in known and ref.slug != quote.speaker.slug:
                     spoken_of[ref.slug].append(quote)
@@ -456,6 +472,8 @@ def _compared(index: Connections) -> dict[str, list[tuple[str, list[Quote]]]]:
     sides: dict[str, str] = {}
     about: dict[str, dict[str, list[Quote]]] = defaultdict(lambda: defaultdict(list))
     for quote in index.quotes:
+        if quote.misattributed:
+            continue
         speaker = quote.speaker.slug
         if speaker not in sides:
             sides[speaker] = side_of(index.actors, speaker)

@@ -134,9 +134,11 @@ def quote_ld(quote: Quote, urls: Urls, index: SiteIndex) -> dict:
     data = {"@type": "Quotation", "text": quote.text, "url": urls.absolute(Urls.quote(quote)),
             "dateCreated": quote.said.iso()}
     speaker = index.actors.get(quote.speaker.slug)
-    creator = agent_ld(speaker, urls, index) if speaker else None
+    creator = agent_ld(speaker, urls, index) if speaker and not quote.misattributed else None
     if creator:
         data["creator"] = creator
+    if quote.status != "verified":  # the words' standing, said in words: schema.org has no term for it
+        data["description"] = f"{quote.status.capitalize()}" + (f": {quote.status_note}" if quote.status_note else "")
     about = [actor_ld(index.actors[r.slug], urls, index) for r in quote.about if r.slug in index.actors]
     if about:
         data["about"] = about
@@ -306,6 +308,9 @@ def _quote_entry(q: Quote, urls: Urls) -> dict:
             "said": q.said.iso(), "context": q.context, "via": q.via,
             "about": [r.slug for r in q.about], "topics": list(q.topics),
             "paraphrase": q.paraphrase, "language": q.language, "article": q.article,
+            "status": q.status, "status_note": q.status_note,
+            "status_source": {"publisher": q.status_source.publisher, "url": q.status_source.url}
+            if q.status_source else None,
             "url": urls.absolute(Urls.quote(q))}
 
 

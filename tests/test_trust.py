@@ -78,3 +78,42 @@ def test_the_latest_entry_dates_an_article_that_gives_no_updated_date(site, tmp_
     assert [c.kind for c in article.corrections] == ["editor's note", "clarification"]  # oldest first
     page = (tmp_path / "out/articles/first/index.html").read_text()
     assert "Updated <time" in page and "<strong>Clarification</strong>" in page and "Editor’s note" in page
+
+
+def test_a_misattributed_quote_is_shown_apart_and_not_claimed_for_its_speaker(tmp_path):
+    out = tmp_path / "out"
+    result = build(HARBOUR, output=out)
+    assert result.ok
+    index = result.index
+    wrong = next(q for q in index.quotes if q.status == "misattributed")
+    assert wrong not in index.quotes_by_speaker.get("zoe-angstrom", [])  # not what she said
+    assert wrong in index.attributed["zoe-angstrom"]  # but the quote index lists it, marked
+    page = (out / "actors/zoe-angstrom/index.html").read_text()
+    body = page[page.index("<main"):]
+    said = body[body.index('id="said"'):body.index('id="wrongly"')]
+    assert "Build it and they will cross" not in said
+    apart = body[body.index('id="wrongly"'):]
+    assert "Build it and they will cross" in apart and "Wrongly attributed to Zoë Ångström" in apart
+    quote = next(n for n in ld_graph((out / "articles/history/index.html").read_text())
+                 if n["@type"] == "Quotation")
+    assert "creator" not in quote and quote["description"].startswith("Misattributed: No record")
+    index_page = (out / "quotes/index.html").read_text()
+    assert index_page.count('class="quote-status status-misattributed"') == 1
+    data = json.loads((out / "data/explainer.json").read_text())
+    entry = next(q for q in data["quotes"] if q["text"] == "Build it and they will cross")
+    assert entry["status"] == "misattributed" and entry["status_source"]["publisher"] == "Ålesby Tidende"
+
+
+def test_a_disputed_quote_is_marked_wherever_it_is_shown(tmp_path):
+    out = tmp_path / "out"
+    assert build(HARBOUR, output=out).ok
+    for path in ("quotes/index.html", "actors/jose-nunez/index.html"):
+        page = (out / path).read_text()
+        card = page[page.index("Ferries carried us"):]
+        card = card[:card.index("</figure>")]
+        assert '<p class="quote-status status-disputed"><strong>Disputed</strong>: The council' in card, path
+    article = (out / "articles/bridge-vote/index.html").read_text()
+    rail = article[article.index('<ul class="said">'):]
+    assert '“Ferries carried us for a century”</a> <span class="said-status status-disputed">(disputed)</span>' in rail
+    quote = next(n for n in ld_graph(article) if n["@type"] == "Quotation" and n["text"].startswith("Ferries"))
+    assert quote["creator"]["name"] == "José Núñez"  # disputed, not taken away
