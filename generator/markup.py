@@ -140,6 +140,7 @@ def _locate(pieces: list[str], quote: str):
 class QuoteCheck:
     number: int
     text: str  # normalised
+    language: str | None = None  # of the words, when they are the original of a translated quote
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,9 @@ class _QuoteAnchors(Treeprocessor):
             return None
         blocks = [el for el in root.iter() if el.tag in _TEXT_BLOCKS]
         quick: dict[int, str] = {}  # block index -> its normalised text, for a cheap first look
-        for quote in self.owner.quotes:
+        for quote in self.owner.quotes:  # a translation's text first, then the words as said
+            if quote.number in self.owner.anchored:
+                continue
             for number, block in enumerate(blocks):
                 if number not in quick:
                     quick[number] = normalise("".join(self._seen(s)[0] for s in _segments(block)))
@@ -263,7 +266,7 @@ class _QuoteAnchors(Treeprocessor):
                 b = ends[b_seen - 1] if b_seen > 0 else 0
             if a >= b:
                 continue
-            _wrap(segments[number], a, b, quote.number if number == first else None, quote.number)
+            _wrap(segments[number], a, b, quote.number if number == first else None, quote.number, quote.language)
             marked = True
         return marked
 
@@ -309,9 +312,11 @@ def passage_style(html: str) -> str:
         " { background: var(--mark); box-shadow: 0 0 0 3px var(--mark); border-radius: 2px; }</style>"
 
 
-def _wrap(segment, a: int, b: int, number: int | None, first: int) -> None:
+def _wrap(segment, a: int, b: int, number: int | None, first: int, language: str | None = None) -> None:
     kind, element, parent = segment
     span = etree.Element("span")
+    if language:  # the words as said, in another language than the page's (WCAG 3.1.2)
+        span.set("lang", language)
     if number is not None:
         span.set("class", "passage")
         span.set("id", f"quote-{number}")
@@ -459,7 +464,8 @@ class Markup:
 
     def body(self, article) -> RenderedBody:
         body = _clean_input(article.body)
-        checks = [QuoteCheck(q.number, normalise(q.text)) for q in article.quotes if not q.paraphrase]
+        checks = [QuoteCheck(q.number, normalise(text), language) for q in article.quotes if not q.paraphrase
+                  for text, language in ((q.text, None), (q.original, q.language)) if text]
         self.quotes, self.anchored = checks, set()
         self._body.reset()
         try:
@@ -490,8 +496,9 @@ class Markup:
             nearest = _nearest(plain, normalise(quote.text))
             if nearest:
                 hint = f"the nearest passage in the text reads \u201c{nearest}\u201d; " + hint
+            also = f" and neither does its original ('{_short(quote.original)}')" if quote.original else ""
             problems.append(BodyProblem(quote.text_location,
-                                        f"quote {quote.number} ('{_short(quote.text)}') does not occur in the article's text",
+                                        f"quote {quote.number} ('{_short(quote.text)}') does not occur in the article's text{also}",
                                         hint))
         summary = self.snippet(article.summary) if article.summary else None
         return RenderedBody(html, tuple(mentions), frozenset(self.anchored), tuple(problems), summary, self.seal,

@@ -110,6 +110,8 @@ class Quote:
     paraphrase: bool = False
     source: Source | None = None
     language: str | None = None
+    original: str | None = None  # the words as said, in language, when text is a translation
+    translated_by: str | None = None
     status: str = "verified"  # one of QUOTE_STATUSES
     status_note: str | None = None  # why, for a status other than verified
     status_source: Source | None = None  # the evidence for it
@@ -436,7 +438,8 @@ ARTICLE_FIELDS = ("title", "date", "updated", "summary", "draft", "slug", "sourc
 CORRECTION_FIELDS = ("date", "kind", "text")
 EVENT_FIELDS = ("id", "date", "end", "title", "description", "actors", "place", "key")
 QUOTE_FIELDS = ("speaker", "text", "said", "context", "via", "about", "topics", "paraphrase",
-                "source", "language", "status", "status_note", "status_source")
+                "source", "language", "original", "translated_by", "status", "status_note", "status_source")
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")  # BCP 47, as lang attributes take it
 QUOTE_STATUSES = ("verified", "disputed", "misattributed", "unverified")
 SOURCE_FIELDS = ("publisher", "url", "date", "title")
 
@@ -580,6 +583,17 @@ def _read_quote(fields: Fields, article: str, index: int, article_date: PartialD
     if source is None and not article_sources and not fields.has("source"):
         fields.diags.error(fields.doc.loc(*fields.path), "the quote has no source",
                            "add 'source: {publisher: ..., url: ...}' to the quote, or 'sources:' to the article")
+    language = fields.text("language", one_line=True)
+    if language is not None and not LANGUAGE_TAG.fullmatch(language):
+        fields.diags.error(fields.loc("language"), f"'{language}' is not a language tag",
+                           "write the language's code: zh, es, pt-BR (BCP 47)")
+        language = None
+    original = fields.text("original")
+    translated_by = fields.text("translated_by", one_line=True)
+    if (original or translated_by) and not language and not fields.has("language"):
+        key = "original" if original else "translated_by"
+        fields.diags.error(fields.loc(key), f"a quote with '{key}' needs the 'language' it was said in",
+                           "add 'language: ...' with the language's code (zh, es, pt-BR)")
     status = fields.text("status", one_line=True) or "verified"
     if status not in QUOTE_STATUSES:
         guess = did_you_mean(status.lower(), QUOTE_STATUSES)
@@ -608,7 +622,9 @@ def _read_quote(fields: Fields, article: str, index: int, article_date: PartialD
         topics=fields.words("topics"),
         paraphrase=fields.flag("paraphrase"),
         source=source,
-        language=fields.text("language", one_line=True),
+        language=language,
+        original=original,
+        translated_by=translated_by,
         status=status,
         status_note=status_note,
         status_source=status_source,

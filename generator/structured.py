@@ -142,8 +142,10 @@ def quote_ld(quote: Quote, urls: Urls, index: SiteIndex) -> dict:
     about = [actor_ld(index.actors[r.slug], urls, index) for r in quote.about if r.slug in index.actors]
     if about:
         data["about"] = about
-    if quote.language:
-        data["inLanguage"] = quote.language
+    if quote.language:  # the text is a translation, of words said in quote.language
+        data["inLanguage"] = index.config.language
+        data["translationOfWork"] = {"@type": "Quotation", "inLanguage": quote.language,
+                                     **({"text": quote.original} if quote.original else {})}
     data["isPartOf"] = {"@id": urls.absolute(Urls.article(quote.article))}
     return data
 
@@ -308,6 +310,7 @@ def _quote_entry(q: Quote, urls: Urls) -> dict:
             "said": q.said.iso(), "context": q.context, "via": q.via,
             "about": [r.slug for r in q.about], "topics": list(q.topics),
             "paraphrase": q.paraphrase, "language": q.language, "article": q.article,
+            "original": q.original, "translated_by": q.translated_by,
             "status": q.status, "status_note": q.status_note,
             "status_source": {"publisher": q.status_source.publisher, "url": q.status_source.url}
             if q.status_source else None,

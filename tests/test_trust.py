@@ -109,6 +109,7 @@ def test_a_disputed_quote_is_marked_wherever_it_is_shown(tmp_path):
     assert build(HARBOUR, output=out).ok
     for path in ("quotes/index.html", "actors/jose-nunez/index.html"):
         page = (out / path).read_text()
+        page = page[page.index("<main"):]  # the quotes are in the head's JSON-LD too
         card = page[page.index("Ferries carried us"):]
         card = card[:card.index("</figure>")]
         assert '<p class="quote-status status-disputed"><strong>Disputed</strong>: The council' in card, path
@@ -117,3 +118,21 @@ def test_a_disputed_quote_is_marked_wherever_it_is_shown(tmp_path):
     assert '“Ferries carried us for a century”</a> <span class="said-status status-disputed">(disputed)</span>' in rail
     quote = next(n for n in ld_graph(article) if n["@type"] == "Quotation" and n["text"].startswith("Ferries"))
     assert quote["creator"]["name"] == "José Núñez"  # disputed, not taken away
+
+
+def test_a_translated_quote_shows_the_words_as_said_and_is_found_by_either(tmp_path):
+    """The translation is the quote's text; the original, marked with its language, may be
+    what the article's text holds instead, and is then the passage that is marked."""
+    out = tmp_path / "out"
+    result = build(HARBOUR, output=out)
+    assert result.ok
+    quote = next(q for q in result.index.quotes if q.original == "Un puente cambia un pueblo")
+    assert quote.text == "A bridge changes a town" and quote.translated_by == "Ålesby Tidende"
+    article = (out / "articles/history/index.html").read_text()
+    assert '«<span class="passage" id="quote-2" lang="es">Un puente cambia un pueblo</span>»' in article
+    cards = (out / "quotes/index.html").read_text()
+    assert '<p>“A bridge changes a town”</p><p class="quote-original" lang="es">“Un puente cambia un pueblo”</p>' in cards
+    assert "translated by Ålesby Tidende (said in es, as above)" in cards
+    ld = next(n for n in ld_graph(article) if n["@type"] == "Quotation" and n["text"] == "A bridge changes a town")
+    assert ld["inLanguage"] == "en-GB"
+    assert ld["translationOfWork"] == {"@type": "Quotation", "inLanguage": "es", "text": "Un puente cambia un pueblo"}
