@@ -126,6 +126,39 @@ class Quote:
 
 
 CORRECTION_KINDS = ("correction", "clarification", "update", "editor's note")
+VERDICTS = ("confirmed", "unconfirmed", "disputed", "false")  # of a claim
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a claim stood on a date."""
+
+    date: PartialDate
+    verdict: str  # one of VERDICTS
+    note: str | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What an article says is claimed: one sentence, who asserts and who denies it, the
+    evidence, and how its standing changed over time (oldest first; the last is the latest)."""
+
+    id: str
+    article: str
+    claim: str
+    location: Location
+    standings: tuple[Standing, ...]
+    asserted_by: tuple[Ref, ...] = ()
+    denied_by: tuple[Ref, ...] = ()
+    quotes: tuple[int, ...] = ()  # numbers of the article's quotes that bear on it
+    quote_locations: tuple[Location, ...] = ()
+    sources: tuple[Source, ...] = ()
+    reviewer: str | None = None  # who gave the verdict, for a fact-check (ClaimReview)
+
+    @property
+    def latest(self) -> Standing:
+        return self.standings[-1]
 
 
 @dataclass(frozen=True)
@@ -157,6 +190,7 @@ class Article:
     quotes: tuple[Quote, ...] = ()
     slug_location: Location | None = None  # where an explicit 'slug:' was written
     corrections: tuple[Correction, ...] = ()  # oldest first
+    claims: tuple[Claim, ...] = ()
 
 
 class Fields:
@@ -434,7 +468,10 @@ def read_actor(doc: YamlDoc, slug: str, diags: Diagnostics) -> Actor | None:
 
 
 ARTICLE_FIELDS = ("title", "date", "updated", "summary", "draft", "slug", "sources", "image",
-                  "actors", "events", "quotes", "corrections")
+                  "actors", "events", "quotes", "corrections", "claims")
+CLAIM_FIELDS = ("id", "claim", "asserted_by", "denied_by", "evidence", "status", "reviewer")
+EVIDENCE_FIELDS = ("quotes", "sources")
+STANDING_FIELDS = ("date", "verdict", "note")
 CORRECTION_FIELDS = ("date", "kind", "text")
 EVENT_FIELDS = ("id", "date", "end", "title", "description", "actors", "place", "key")
 QUOTE_FIELDS = ("speaker", "text", "said", "context", "via", "about", "topics", "paraphrase",
@@ -509,8 +546,73 @@ def read_article(doc: YamlDoc, default_slug: str, body: str, body_line: int,
         quotes=tuple(quotes),
         slug_location=fields.loc("slug") if fields.has("slug") else None,
         corrections=tuple(corrections),
+        claims=_read_claims(fields, slug, len(fields.items("quotes")), timezone),
     )
     return article if title and date else None
+
+
+def _read_claims(fields: Fields, article: str, quote_count: int, timezone: str) -> tuple[Claim, ...]:
+    claims, seen = [], {}
+    for index, claim_fields in fields.each("claims", CLAIM_FIELDS, "a claim"):
+        claim = _read_claim(claim_fields, article, index, quote_count, timezone)
+        if claim is None:
+            continue
+        if claim.id in seen:
+            fields.diags.error(claim_fields.loc("id") if claim_fields.has("id") else claim.location,
+                               f"claim '{claim.id}' is listed twice (also at line {seen[claim.id].line})",
+                               "give each claim of an article its own id")
+            continue
+        seen[claim.id] = claim.location
+        claims.append(claim)
+    return tuple(claims)
+
+
+def _read_claim(fields: Fields, article: str, index: int, quote_count: int, timezone: str) -> Claim | None:
+    claim_id = fields.text("id", one_line=True) or f"claim-{index + 1}"
+    if not SLUG.match(claim_id):
+        fields.diags.error(fields.loc("id"), f"'{claim_id}' cannot be a claim id", SLUG_HINT)
+        return None
+    text = fields.text("claim", required=True, one_line=True)
+    standings = []
+    for _, entry in fields.each("status", STANDING_FIELDS, "a claim's status"):
+        date = entry.date("date", timezone, required=True)
+        verdict = entry.text("verdict", required=True, one_line=True)
+        if verdict is not None and verdict not in VERDICTS:
+            guess = did_you_mean(verdict.lower(), VERDICTS)
+            entry.diags.error(entry.loc("verdict"), f"'{verdict}' is not a verdict on a claim",
+                              f"did you mean '{guess}'?" if guess else "use one of: " + ", ".join(VERDICTS))
+            verdict = None
+        if date and verdict:
+            if standings and date.first_day() < standings[-1].date.first_day():
+                entry.diags.error(entry.loc("date"), f"the status of {date.iso()} is listed after a later one "
+                                  f"({standings[-1].date.iso()}, line {standings[-1].location.line})",
+                                  "list a claim's statuses oldest first, the latest last")
+                return None
+            standings.append(Standing(date, verdict, entry.text("note"), entry.doc.loc(*entry.path)))
+    if not fields.has("status"):
+        fields.diags.error(fields.doc.loc(*fields.path), "a claim needs a 'status'",
+                           "add 'status: [{date: YYYY-MM-DD, verdict: unconfirmed}]': confirmed, unconfirmed, "
+                           "disputed or false, as of a date")
+    evidence = fields.sub("evidence", EVIDENCE_FIELDS, "a claim's evidence")
+    numbers, where = [], []
+    if evidence:
+        for position, value in evidence.items("quotes"):
+            at = evidence.doc.loc(*evidence.path, "quotes", position) if position is not None else evidence.loc("quotes")
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= quote_count:
+                evidence.diags.error(at, f"'{value}' is not one of the article's quotes",
+                                     f"the article's quotes are numbered 1 to {quote_count}, in the order of its quotes: list"
+                                     if quote_count else "this article has no quotes: add them under quotes:")
+                continue
+            numbers.append(value)
+            where.append(at)
+    sources = tuple(s for _, f in (evidence.each("sources", SOURCE_FIELDS, "a source") if evidence else [])
+                    if (s := read_source(f, timezone)))
+    if not (text and standings):
+        return None
+    return Claim(id=claim_id, article=article, claim=typographic(text), location=fields.doc.loc(*fields.path),
+                 standings=tuple(standings), asserted_by=fields.refs("asserted_by"), denied_by=fields.refs("denied_by"),
+                 quotes=tuple(numbers), quote_locations=tuple(where), sources=sources,
+                 reviewer=fields.text("reviewer", one_line=True))
 
 
 def _read_correction(fields: Fields, article_date: PartialDate | None, timezone: str) -> Correction | None:

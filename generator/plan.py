@@ -199,6 +199,9 @@ class Plan:
                 ld=self._collection("SearchResultsPage", "Search", urls.SEARCH)))
         self.page("404.html", "404.html", lambda: dict(ld=self._collection("WebPage", "Page not found", "404.html")))
         self.page("feed.xml", "feed.xml", lambda: dict(updated=self._updated()))
+        if index.claims:
+            self.page(urls.CLAIMS, "claims.html", lambda: dict(
+                ld=self._collection("CollectionPage", "What we know, and what we don’t", urls.CLAIMS)))
         if any(article.corrections for article in index.articles):
             self.page(urls.CORRECTIONS, "corrections.html", lambda: dict(
                 entries=self._corrections(),

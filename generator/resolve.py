@@ -93,6 +93,22 @@ class Connections:
         return _compared(self)
 
     @functools.cached_property
+    def claims(self) -> list:
+        """Every claim of the published articles, newest article first."""
+        return [claim for article in self.articles for claim in article.claims]
+
+    @functools.cached_property
+    def claims_by_actor(self) -> dict[str, tuple[list, list]]:
+        """Actor slug -> (the claims they assert, the claims they deny)."""
+        found: dict[str, tuple[list, list]] = {}
+        for claim in self.claims:
+            for refs, side in ((claim.asserted_by, 0), (claim.denied_by, 1)):
+                for slug in dict.fromkeys(ref.slug for ref in refs):
+                    if slug in self.actors:
+                        found.setdefault(slug, ([], []))[side].append(claim)
+        return found
+
+    @functools.cached_property
     def attributed(self) -> dict[str, list[Quote]]:
         """Every quote put in each speaker's mouth, what they said and what was wrongly
         attributed to them, oldest first: the quote index's lists."""
@@ -160,6 +176,14 @@ class SiteIndex:
     @property
     def attributed(self) -> dict[str, list[Quote]]:
         return self.connections.attributed
+
+    @property
+    def claims(self) -> list:
+        return self.connections.claims
+
+    @property
+    def claims_by_actor(self) -> dict[str, tuple[list, list]]:
+        return self.connections.claims_by_actor
 
     @property
     def compared(self) -> dict[str, list[tuple[str, list[Quote]]]]:
@@ -273,6 +297,8 @@ def link(article: Article, rendered: RenderedBody | None, tellings: tuple[Timeli
     for quote in article.quotes:
         check_refs([quote.speaker], known, actor_map, "quote speaker", local)
         check_refs(list(quote.about), known, actor_map, "quote subject", local)
+    for claim in article.claims:
+        check_refs(list(claim.asserted_by) + list(claim.denied_by), known, actor_map, "claimant", local)
     if rendered:
         check_refs(list(rendered.mentions), known, actor_map, "actor link", local)
         for problem in rendered.problems:

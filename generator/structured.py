@@ -192,9 +192,26 @@ def article_ld(article: Article, urls: Urls, index: SiteIndex, events: list[Time
                                "url": f"{url}#correction-{number}", "text": plain_text(text)}
                               for number, (entry, text) in enumerate(zip(article.corrections, texts), 1)]
     graph = [main]
+    graph += [claim_review_ld(c, url, urls, index) for c in article.claims
+              if c.reviewer and c.latest.verdict in ("confirmed", "false")]
     graph += [quote_ld(q, urls, index) for q in article.quotes]
     graph += [event_ld(e, urls, index) for e in events]
     return {"@context": "https://schema.org", "@graph": graph}
+
+
+def claim_review_ld(claim, article_url: str, urls: Urls, index: SiteIndex) -> dict:
+    """A fact-check of a claim with a verdict (confirmed or false) and a reviewer."""
+    verdict = claim.latest
+    reviewed = {"@type": "Claim", "text": claim.claim}
+    authors = [agent for r in claim.asserted_by if r.slug in index.actors
+               if (agent := agent_ld(index.actors[r.slug], urls, index))]
+    if authors:
+        reviewed["author"] = authors
+    return {"@type": "ClaimReview", "url": f"{article_url}#claim-{claim.id}", "claimReviewed": claim.claim,
+            "datePublished": verdict.date.iso(), "author": {"@type": "Organization", "name": claim.reviewer},
+            "reviewRating": {"@type": "Rating", "alternateName": verdict.verdict.capitalize(),
+                             "ratingValue": 5 if verdict.verdict == "confirmed" else 1, "bestRating": 5, "worstRating": 1},
+            "itemReviewed": reviewed}
 
 
 def page_ld(kind: str, name: str, url: str, index: SiteIndex, urls: Urls, parts: list | None = None) -> dict:
@@ -296,6 +313,12 @@ def _article_entry(a: Article, actors: list[str], urls: Urls) -> dict:
             "sources": [{"publisher": s.publisher, "url": s.url, "title": s.title,
                          "date": s.date.iso() if s.date else None} for s in a.sources],
             "corrections": [{"date": c.date.iso(), "kind": c.kind, "text": c.text} for c in a.corrections],
+            "claims": [{"id": c.id, "claim": c.claim, "asserted_by": [r.slug for r in c.asserted_by],
+                        "denied_by": [r.slug for r in c.denied_by],
+                        "quotes": [f"{a.slug}-quote-{n}" for n in c.quotes],
+                        "sources": [{"publisher": s.publisher, "url": s.url} for s in c.sources],
+                        "status": [{"date": s.date.iso(), "verdict": s.verdict, "note": s.note} for s in c.standings],
+                        "reviewer": c.reviewer} for c in a.claims],
             "url": urls.absolute(Urls.article(a.slug))}
 
 

@@ -13,6 +13,7 @@ TIMELINE = "timeline/"
 QUOTES = "quotes/"
 SEARCH = "search/"
 CORRECTIONS = "corrections/"  # every correction and update, once there is one
+CLAIMS = "claims/"  # every claim, once there is one
 SECTIONS = (HOME, ARTICLES, ACTORS, TIMELINE, QUOTES)  # the pages every site has, as the sitemap lists them
 
 

@@ -136,3 +136,46 @@ def test_a_translated_quote_shows_the_words_as_said_and_is_found_by_either(tmp_p
     ld = next(n for n in ld_graph(article) if n["@type"] == "Quotation" and n["text"] == "A bridge changes a town")
     assert ld["inLanguage"] == "en-GB"
     assert ld["translationOfWork"] == {"@type": "Quotation", "inLanguage": "es", "text": "Un puente cambia un pueblo"}
+
+
+def test_the_demo_says_what_is_claimed_and_where_it_stands(demo):
+    """US officials say Russia asked China for help; Beijing did not address it: as the
+    report leaves it on 14 March 2022, not confirmed."""
+    result, out = demo
+    claim = next(c for c in result.index.claims if c.id == "russia-asked-china-for-help")
+    assert [r.slug for r in claim.asserted_by] == ["us-officials"] and not claim.denied_by
+    assert (claim.latest.verdict, claim.latest.date.iso()) == ("unconfirmed", "2022-03-14")
+    page = (out / "articles/russia-asks-china-for-aid/index.html").read_text()
+    box = page[page.index('<section class="claims-box"'):page.index('<div class="story-body">')]
+    assert "What we don’t yet know" in box and "What we know</h3>" not in box
+    assert '<span class="verdict verdict-unconfirmed">Not confirmed</span>, as of <time datetime="2022-03-14">' in box
+    assert 'Claimed by <a href="/russia-china-aid/actors/us-officials/">US officials</a>' in box
+    assert 'href="/russia-china-aid/articles/russia-asks-china-for-aid/#quote-2">“I’ve never heard of that.”' in box
+    assert "#quote-6" in box
+    assert not any(n["@type"] == "ClaimReview" for n in ld_graph(page))  # no verdict to review
+    listing = (out / "claims/index.html").read_text()
+    assert 'href="/russia-china-aid/articles/russia-asks-china-for-aid/#claim-russia-asked-china-for-help"' in listing
+    actor = (out / "actors/us-officials/index.html").read_text()
+    assert "Claims US officials makes" in actor and "asked China for military equipment" in actor
+    data = json.loads((out / "data/explainer.json").read_text())
+    entry = next(a for a in data["articles"] if a["slug"] == "russia-asks-china-for-aid")["claims"][0]
+    assert entry["quotes"] == ["russia-asks-china-for-aid-quote-2", "russia-asks-china-for-aid-quote-6"]
+    assert entry["status"] == [{"date": "2022-03-14", "verdict": "unconfirmed", "note": claim.latest.note}]
+
+
+def test_a_claim_with_a_verdict_and_a_reviewer_is_a_claim_review(tmp_path):
+    out = tmp_path / "out"
+    assert build(HARBOUR, output=out).ok
+    page = (out / "articles/bridge-vote/index.html").read_text()
+    review = next(n for n in ld_graph(page) if n["@type"] == "ClaimReview")
+    assert review["claimReviewed"] == "The bridge will cost the town nothing."
+    assert review["reviewRating"]["alternateName"] == "False" and review["datePublished"] == "2024-06-13"
+    assert review["author"] == {"@type": "Organization", "name": "Ålesby Tidende fact desk"}
+    assert review["itemReviewed"]["author"][0]["name"] == "Zoë Ångström"
+    box = page[page.index('<section class="claims-box"'):]
+    assert "What is not true" in box and "How its standing changed" in box
+    history = box[box.index("How its standing changed"):]
+    assert history.index("2024-06-12") < history.index("2024-06-13")  # oldest first
+    assert "Denied by" not in box and "; denied by" in box
+    friends = (out / "actors/friends-of-the-harbour/index.html").read_text()
+    assert "Claims Friends of the Harbour denies" in friends

@@ -4,6 +4,7 @@ dark, and of an article as it prints: python tools/screenshots.py [OUT_DIR]."""
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -17,7 +18,10 @@ from tools.sitehttp import SiteServer  # noqa: E402
 PAGES = {"home": "", "articles": "articles/", "article": "articles/russia-asks-china-for-aid/",
          "actors": "actors/", "actor": "actors/jake-sullivan/", "country": "actors/china/",
          "timeline": "timeline/", "quotes": "quotes/", "side-by-side": "quotes/about/russia/",
-         "search": "search/?q=disinformation", "not-found": "no/such/page/"}
+         "claims": "claims/", "search": "search/?q=disinformation", "not-found": "no/such/page/"}
+# The test site shows what the demo's report gives no case of: corrections, disputed and
+# misattributed quotes, a claim found false.
+TEST_SITE_PAGES = {"corrected-article": "articles/bridge-vote/", "quote-status": "actors/zoe-angstrom/"}
 SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 
 
@@ -44,6 +48,18 @@ def main() -> int:
                     page.screenshot(path=str(target), full_page=False)
                     print(target.relative_to(root) if target.is_relative_to(root) else target)
                 page.close()
+        with tempfile.TemporaryDirectory() as folder:
+            harbour = build(root / "tests/sites/harbour", output=Path(folder))
+            with SiteServer(Path(folder), harbour.index.config.prefix) as test_base:
+                for size, (width, height) in SIZES.items():
+                    page = browser.new_page(viewport={"width": width, "height": height})
+                    for name, path in TEST_SITE_PAGES.items():
+                        page.goto(test_base + path)
+                        page.wait_for_load_state("networkidle")
+                        target = out / f"{name}-{size}.png"
+                        page.screenshot(path=str(target), full_page=True)
+                        print(target.relative_to(root) if target.is_relative_to(root) else target)
+                    page.close()
         page = browser.new_page(viewport={"width": 794, "height": 1123})  # an A4 page at 96 dpi
         page.goto(base + PAGES["article"])
         page.emulate_media(media="print")
