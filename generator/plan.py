@@ -25,6 +25,7 @@ EVENTS_PER_PAGE = 400  # events on each page of a year, once the timeline is spl
 SIDES = 4  # sides side by side on a page of what each side said about an actor, the most quoted
 PER_SIDE = 8  # the latest quotes of each side there
 COMPARED_LISTED = 12  # such pages listed on the quote index
+FEED_ENTRIES = 20  # articles in an actor's feed, the newest
 
 
 def _pages_for(count: int, per_page: int) -> int:
@@ -247,6 +248,8 @@ class Plan:
         for number in range(1, count + 1):
             self.page(urls.paged(urls.actor(slug), number), "actor.html",
                       lambda n=number: self._actor_context(slug, n))
+        if self.index.articles_by_actor.get(slug):  # the articles they appear in, as a feed
+            self.page(urls.actor_feed(slug), "actor-feed.xml", lambda: self._feed_context(slug))
 
     def _actor_context(self, slug: str, number: int) -> dict:
         lists = self._lists(slug)
@@ -360,9 +363,13 @@ class Plan:
                    reverse=True)
         return found
 
-    def _updated(self):
-        stamps = [(a.updated or a.date).as_datetime() for a in self.index.articles]
+    def _updated(self, articles=None):
+        stamps = [(a.updated or a.date).as_datetime() for a in (self.index.articles if articles is None else articles)]
         return max(stamps).isoformat() if stamps else "1970-01-01T00:00:00+00:00"
+
+    def _feed_context(self, slug: str) -> dict:
+        articles = self.index.articles_by_actor[slug][:FEED_ENTRIES]
+        return dict(actor=self.index.actors[slug], articles=articles, updated=self._updated(articles))
 
     def _sitemap(self) -> list[tuple[str, str | None]]:
         index = self.index

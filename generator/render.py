@@ -19,7 +19,7 @@ from .plan import File, Page, Plan
 from .theme import OutsideSite, raised_in_template, runtime_location, template_file
 
 
-ADDRESSES = SimpleNamespace(**{f.__name__: f for f in (urls.article, urls.actor, urls.year, urls.speaker,
+ADDRESSES = SimpleNamespace(**{f.__name__: f for f in (urls.article, urls.actor, urls.actor_feed, urls.year, urls.speaker,
                                                          urls.compared, urls.quote, urls.paged)})  # for url() and abs_url()
 
 

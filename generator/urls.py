@@ -25,6 +25,11 @@ def actor(slug: str) -> str:
     return f"{ACTORS}{slug}/"
 
 
+def actor_feed(slug: str) -> str:
+    """The Atom feed of the articles an actor appears in."""
+    return f"{ACTORS}{slug}/feed.xml"
+
+
 def year(number: int) -> str:
     """The timeline's page of a year, once the timeline is split."""
     return f"{TIMELINE}{number}/"

@@ -59,6 +59,10 @@ def test_feed_is_valid_atom(sites, name):
     assert atom_problems(out / "feed.xml", config.base_url) == []
     if name == "harbour":  # the site with corrections, and their feed
         assert atom_problems(out / "corrections/feed.xml", config.base_url) == []
+    actor_feeds = sorted(out.glob("actors/*/feed.xml"))
+    assert actor_feeds
+    for feed in actor_feeds:
+        assert atom_problems(feed, config.base_url) == [], feed
 
 
 @pytest.mark.parametrize("name", SITES)

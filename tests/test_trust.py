@@ -179,3 +179,19 @@ def test_a_claim_with_a_verdict_and_a_reviewer_is_a_claim_review(tmp_path):
     assert "Denied by" not in box and "; denied by" in box
     friends = (out / "actors/friends-of-the-harbour/index.html").read_text()
     assert "Claims Friends of the Harbour denies" in friends
+
+
+def test_each_actor_has_a_feed_of_the_articles_they_appear_in(demo):
+    result, out = demo
+    base = result.index.config.base_url
+    for slug, articles in result.index.articles_by_actor.items():
+        feed_url = f"{base}actors/{slug}/feed.xml"
+        feed = feedparser.parse((out / f"actors/{slug}/feed.xml").read_bytes(),
+                                response_headers={"content-location": feed_url, "content-type": "application/atom+xml"})
+        assert not feed.bozo, (slug, feed.bozo_exception)
+        assert [e.link for e in feed.entries] == [f"{base}articles/{a.slug}/" for a in articles[:20]]
+        assert feed.feed.links[1].href == feed_url  # rel=self
+        page = (out / f"actors/{slug}/index.html").read_text()
+        assert f'<link rel="alternate" type="application/atom+xml" title="{result.index.actors[slug].name}' in page
+    quiet = [s for s in result.index.actors if s not in result.index.articles_by_actor]
+    assert all(not (out / f"actors/{slug}/feed.xml").exists() for slug in quiet)
