@@ -500,12 +500,12 @@ def read_article(doc: YamlDoc, default_slug: str, body: str, body_line: int,
         diags.error(fields.loc("updated"), f"'updated' ({updated.iso()}) is before the date ({date.iso()})",
                     "an update comes after publication: check both dates")
     corrections = sorted((c for _, f in fields.each("corrections", CORRECTION_FIELDS, "a correction")
-                          if (c := _read_correction(f, date, timezone))), key=lambda c: c.date.first_day())
+                          if (c := _read_correction(f, date, timezone))), key=lambda c: c.date.sort_key())
     if corrections:
-        latest = max(corrections, key=lambda c: c.date.last_day())
+        latest = corrections[-1]
         if updated is None:
             updated = latest.date  # the latest entry says when the article last changed
-        elif updated.last_day() < latest.date.first_day():
+        elif _before(updated, latest.date):
             diags.error(fields.loc("updated"),
                         f"'updated' ({updated.iso()}) is before the latest {latest.kind} ({latest.date.iso()}, "
                         f"line {latest.location.line})",
@@ -583,13 +583,14 @@ def _read_claim(fields: Fields, article: str, index: int, quote_count: int, time
                               f"did you mean '{guess}'?" if guess else "use one of: " + ", ".join(VERDICTS))
             verdict = None
         if date and verdict:
-            if standings and date.first_day() < standings[-1].date.first_day():
+            if standings and _before(date, standings[-1].date):
                 entry.diags.error(entry.loc("date"), f"the status of {date.iso()} is listed after a later one "
                                   f"({standings[-1].date.iso()}, line {standings[-1].location.line})",
                                   "list a claim's statuses oldest first, the latest last")
                 return None
-            standings.append(Standing(date, verdict, entry.text("note"), entry.doc.loc(*entry.path)))
-    if not fields.has("status"):
+            note = entry.text("note")
+            standings.append(Standing(date, verdict, note and typographic(note), entry.doc.loc(*entry.path)))
+    if not fields.has("status") or fields.data.get("status") == []:
         fields.diags.error(fields.doc.loc(*fields.path), "a claim needs a 'status'",
                            "add 'status: [{date: YYYY-MM-DD, verdict: unconfirmed}]': confirmed, unconfirmed, "
                            "disputed or false, as of a date")
@@ -615,6 +616,13 @@ def _read_claim(fields: Fields, article: str, index: int, quote_count: int, time
                  reviewer=fields.text("reviewer", one_line=True))
 
 
+def _before(a: PartialDate, b: PartialDate) -> bool:
+    """Whether a is surely earlier than b: a day before it, or, both with a time, an earlier moment."""
+    if a.last_day() < b.first_day():
+        return True
+    return a.moment is not None and b.moment is not None and a.moment < b.moment
+
+
 def _read_correction(fields: Fields, article_date: PartialDate | None, timezone: str) -> Correction | None:
     date = fields.date("date", timezone, required=True)
     kind = fields.text("kind", required=True, one_line=True)
@@ -626,10 +634,14 @@ def _read_correction(fields: Fields, article_date: PartialDate | None, timezone:
                                f"did you mean '{guess}'?" if guess else "use one of: " + ", ".join(CORRECTION_KINDS))
             kind = None
     text = fields.markdown("text")
-    if text is None and not fields.has("text"):
-        fields.diags.error(fields.doc.loc(*fields.path), "a correction needs a 'text'",
-                           "add 'text: ...' saying what was wrong and what is right now")
-    if date and article_date and date.last_day() < article_date.first_day():
+    if not text and (not fields.has("text") or not str(fields.data.get("text")).strip()):
+        fields.diags.error(fields.loc("text") if "text" in fields.data else fields.doc.loc(*fields.path),
+                           "a correction needs a 'text'", "add 'text: ...' saying what was wrong and what is right now")
+    if date and date.day is None:
+        fields.diags.error(fields.loc("date"), f"a correction is dated to the day, not '{date.iso()}'",
+                           "write the day it was made: YYYY-MM-DD, or a date and time")
+        return None
+    if date and article_date and _before(date, article_date):
         fields.diags.error(fields.loc("date"), f"the {kind or 'correction'} ({date.iso()}) is dated before the "
                            f"article ({article_date.iso()})", "a correction comes after publication: check both dates")
         return None

@@ -156,7 +156,7 @@ def test_the_demo_says_what_is_claimed_and_where_it_stands(demo):
     listing = (out / "claims/index.html").read_text()
     assert 'href="/russia-china-aid/articles/russia-asks-china-for-aid/#claim-russia-asked-china-for-help"' in listing
     actor = (out / "actors/us-officials/index.html").read_text()
-    assert "Claims US officials makes" in actor and "asked China for military equipment" in actor
+    assert "Claims made by US officials" in actor and "asked China for military equipment" in actor
     data = json.loads((out / "data/explainer.json").read_text())
     entry = next(a for a in data["articles"] if a["slug"] == "russia-asks-china-for-aid")["claims"][0]
     assert entry["quotes"] == ["russia-asks-china-for-aid-quote-2", "russia-asks-china-for-aid-quote-6"]
@@ -178,7 +178,8 @@ def test_a_claim_with_a_verdict_and_a_reviewer_is_a_claim_review(tmp_path):
     assert history.index("2024-06-12") < history.index("2024-06-13")  # oldest first
     assert "Denied by" not in box and "; denied by" in box
     friends = (out / "actors/friends-of-the-harbour/index.html").read_text()
-    assert "Claims Friends of the Harbour denies" in friends
+    assert "Claims denied by Friends of the Harbour" in friends
+    assert ", by Ålesby Tidende fact desk." in box  # who gave the verdict, on the page too
 
 
 def test_each_actor_has_a_feed_of_the_articles_they_appear_in(demo):
@@ -195,3 +196,18 @@ def test_each_actor_has_a_feed_of_the_articles_they_appear_in(demo):
         assert f'<link rel="alternate" type="application/atom+xml" title="{result.index.actors[slug].name}' in page
     quiet = [s for s in result.index.actors if s not in result.index.articles_by_actor]
     assert all(not (out / f"actors/{slug}/feed.xml").exists() for slug in quiet)
+
+
+def test_entries_of_one_day_are_ordered_by_their_time(site, tmp_path):
+    root = site({"content/articles/first.md": (
+        "---\ntitle: First\ndate: 2024-05-06T08:00:00+02:00\nsources:\n  - publisher: Wire\n"
+        "corrections:\n  - date: 2024-05-07T10:00:00+02:00\n    kind: correction\n    text: The later one.\n"
+        "  - date: 2024-05-07T09:00:00+02:00\n    kind: update\n    text: The earlier one.\n"
+        "---\n\nText.\n")})
+    result = build(root, output=tmp_path / "out")
+    assert result.ok
+    article = result.index.article("first")
+    assert [c.text for c in article.corrections] == ["The earlier one.", "The later one."]
+    assert article.updated.iso() == "2024-05-07T10:00:00+02:00"
+    page = (tmp_path / "out/articles/first/index.html").read_text()
+    assert '<strong>Correction</strong>, <time datetime="2024-05-07T10:00:00+02:00">' in page[:page.index("story-body")]
