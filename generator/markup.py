@@ -31,6 +31,7 @@ import markdown.treeprocessors
 import markdown.util
 import nh3
 from markdown.extensions import Extension
+from markdown.extensions.toc import slugify
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
@@ -193,6 +194,20 @@ class _ActorLinks(InlineProcessor):
         element.set("data-actor", slug)
         element.text = shown or f"{NAME_OPEN}{self.owner.seal}:{slug}{NAME_CLOSE}"
         return element, m.start(0), m.end(0)
+
+
+# The ids the article's page gives its own parts around the text (templates/article.html and
+# base.html); tests/test_markup.py reads the templates to keep this list whole. A heading in
+# the text whose id would be one of them gets "-in-text" after it, so links to both still work.
+PAGE_IDS = frozenset({"main", "sources", "corrections", "claims-title", "in-this-story", "what-happened",
+                      "who-said-what"})
+PAGE_ID_PREFIXES = ("quote-", "correction-", "claim-", "event-")
+
+
+def heading_id(value: str, separator: str) -> str:
+    """The id of a heading in an article's text: Python-Markdown's, unless the page uses it."""
+    made = slugify(value, separator)
+    return f"{made}-in-text" if made in PAGE_IDS or made.startswith(PAGE_ID_PREFIXES) else made
 
 
 class _QuoteAnchors(Treeprocessor):
@@ -442,7 +457,8 @@ class Markup:
         self._snippets: dict[str, str] = {}
         extensions = ["tables", "footnotes", "sane_lists", "attr_list", "smarty"]
         self._body = _quick_inline(markdown.Markdown(extensions=extensions + ["toc", _Extension(self, anchors=True)],
-                                                     extension_configs={"toc": {"permalink": False}}))
+                                                     extension_configs={"toc": {"permalink": False,
+                                                                                "slugify": heading_id}}))
         self._snippet = _quick_inline(markdown.Markdown(extensions=extensions + [_Extension(self, anchors=False)]))
 
     def _finish(self, html: str) -> str:

@@ -206,3 +206,25 @@ def test_titles_get_the_texts_punctuation():
     assert typographic('"Why" Beijing\'s answer -- and the \'90s... matter') == \
         "\u201cWhy\u201d Beijing\u2019s answer \u2013 and the \u201990s\u2026 matter"
     assert typographic("A (\"quoted\") 'word'---yes") == "A (\u201cquoted\u201d) \u2018word\u2019\u2014yes"
+
+
+def test_a_heading_in_the_text_never_takes_an_id_the_article_page_uses(tmp_path):
+    """A heading "Sources" or "Quote 1" in the text would give the page two elements with one
+    id; it gets its own. The list of the page's ids is checked against the templates, so a
+    new part of the page cannot be missed."""
+    import re
+    from conftest import ROOT
+    from generator.markup import PAGE_ID_PREFIXES, PAGE_IDS, heading_id
+    written = set()
+    for name in ("article.html", "base.html", "_macros.html"):
+        written |= set(re.findall(r'\bid="([^"]*)"', (ROOT / "templates" / name).read_text()))
+    for found in written:
+        fixed = found.split("{{")[0]
+        if "{{" in found:  # made for each quote, correction, claim or event
+            assert fixed.startswith(PAGE_ID_PREFIXES) or not fixed or fixed.startswith("graph") \
+                or fixed.startswith("side-"), found
+        elif not fixed.startswith("graph"):  # the map's ids are on actor pages only
+            assert fixed in PAGE_IDS, f"templates give id '{found}': add it to markup.PAGE_IDS"
+    for heading, made in (("Sources", "sources-in-text"), ("Quote 1", "quote-1-in-text"),
+                          ("Corrections", "corrections-in-text"), ("What Moscow wants", "what-moscow-wants")):
+        assert heading_id(heading, "-") == made
