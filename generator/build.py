@@ -21,7 +21,7 @@ from .config import SiteConfig, read_config
 from .diagnostics import Diagnostic, Diagnostics, Location
 from .keys import signing_key
 from .markup import Markup, RenderedBody
-from .model import SLUG, SLUG_HINT, Actor, Article, actor_from_file, article_from_file
+from .model import SLUG, SLUG_HINT, Actor, Article, Author, actor_from_file, article_from_file, author_from_file
 from .render import Superseded
 from .reuse import (EMPTY, CompiledTemplates, Digests, Files, Kept, Records, StoredRecords, from_stored, make_pages,
                     stored)
@@ -207,7 +207,7 @@ class Builder:
 
         config = self._config(sources, diags)
         markup = self.markup(config)
-        actors, known, articles, bodies = self._content(sources, config, markup, diags)
+        people, articles, bodies = self._content(sources, config, markup, diags)
         media = {rel: path for rel, path in sources.media}
         image_sizes = self._image_sizes(media, diags)
         self.read.turn()  # kept for the next build, or let go (OneShot) now that they are used
@@ -216,7 +216,7 @@ class Builder:
         if config is None:
             return result
 
-        index = result.index = self._resolve(config, actors, known, articles, bodies, markup, diags)
+        index = result.index = self._resolve(config, people, articles, bodies, markup, diags)
         index.image_sizes = image_sizes
         bodies = None  # index.bodies holds the finished HTML
         check_images(index, {f"media/{rel}" for rel in media}, diags)
@@ -276,6 +276,7 @@ class Builder:
         preparing = _PreparingInParallel(todo, timezone, markup, self.disk) if len(todo) >= PARALLEL_FROM else None
         try:
             actors, known = self._read_actors(sources, diags)
+            writers = self._read_authors(sources, diags)
             done = preparing if preparing is not None else _prepare(todo, timezone, markup, self.disk)
             for number, data in enumerate(done):
                 self.read.put("article", todo[number][0], *pickle.loads(data))
@@ -300,7 +301,7 @@ class Builder:
                                 "put the file in content/media/, or correct the file name")
         if not diags.errors:
             self._articles_read(keys)
-        return actors, known, articles, bodies
+        return (actors, known, writers), articles, bodies
 
     def _staging(self, diags: Diagnostics) -> Staging | None:
         """The staging folder beside output/ (not yet opened), once output/ is known to be
@@ -366,7 +367,8 @@ class Builder:
         with their plans in index.pictures for the pages to show: the resized files' bytes
         by path (none when not resize: a check plans them only). A picture that cannot be
         resized is shown as it is, with a warning."""
-        shown = {item.image.src for item in (*index.articles, *index.actors.values()) if item.image}
+        shown = {item.image.src for item in (*index.articles, *index.actors.values(), *index.authors.values())
+                 if item.image}
         found, made, self.resized = {}, {}, []
         for src in sorted(src for src in shown if src in files):
             data = files[src]
@@ -422,11 +424,12 @@ class Builder:
                     sizes[f"media/{rel}"] = size
         return sizes
 
-    def _resolve(self, config: SiteConfig, actors: list[Actor], known: set[str], articles: list[Article],
+    def _resolve(self, config: SiteConfig, read: tuple, articles: list[Article],
                  bodies: dict, markup: Markup, diags: Diagnostics) -> SiteIndex:
         """resolve.resolve, step by step, each step's result taken from the last build while
         what it is made from is the same."""
         kept = self.linking
+        actors, known, (authors, author_slugs) = read
         people = kept.same("cast", markup, resolve.cast(actors, known), resolve.Cast.same_as)
         linked = []
         for article in articles:
@@ -437,7 +440,11 @@ class Builder:
         summaries = {slug: kept.made("summary", (actor, markup), people,
                                      lambda a=actor: resolve.actor_summary(a, people, markup))
                      for slug, actor in people.actors.items()}
-        index = resolve.assemble(config, people, articles, linked, summaries, self.drafts, diags)
+        bios = {author.slug: kept.made("bio", (author, markup), people,
+                                       lambda a=author: resolve.author_bio(a, people, markup))
+                for author in authors}
+        staff = resolve.staff(authors, author_slugs, bios)
+        index = resolve.assemble(config, people, articles, linked, summaries, self.drafts, diags, staff)
         # what connects the actors, as the last build worked it out while what it is made of is equal
         index.connections = kept.same("connections", None, index.connections)
         kept.turn()
@@ -446,25 +453,31 @@ class Builder:
     def _read_actors(self, sources, diags: Diagnostics) -> tuple[list[Actor], set[str]]:
         """The actors read (again only if their file changed), and every actor slug there is,
         those of files that could not be read included."""
-        actors, known, seen = [], set(), {}
-        for source in sources.actors:
+        return self._read_people(sources.actors, "actor", actor_from_file, diags)
+
+    def _read_authors(self, sources, diags: Diagnostics) -> tuple[list[Author], set[str]]:
+        """The authors, as _read_actors reads the actors."""
+        return self._read_people(sources.authors, "author", author_from_file, diags)
+
+    def _read_people(self, files, kind: str, reader, diags: Diagnostics) -> tuple[list, set[str]]:
+        found, known, seen = [], set(), {}
+        for source in files:
             slug = Path(source.rel).stem
             if not SLUG.match(slug):
-                diags.error(Location(source.rel, 1), f"'{Path(source.rel).name}' cannot be an actor file name: "
-                            "the file name is the actor's slug", "rename it, " + SLUG_HINT)
+                diags.error(Location(source.rel, 1), f"'{Path(source.rel).name}' cannot be an {kind} file name: "
+                            f"the file name is the {kind}'s slug", "rename it, " + SLUG_HINT)
                 continue
             if slug in seen:
-                diags.error(Location(source.rel, 1), f"the actor slug '{slug}' is already used by {seen[slug]}",
-                            "keep one file per actor")
+                diags.error(Location(source.rel, 1), f"the {kind} slug '{slug}' is already used by {seen[slug]}",
+                            f"keep one file per {kind}")
                 continue
             seen[slug] = source.rel
             known.add(slug)
-            actor = self.read.reported("actor", (source.rel, source.digest), lambda d, s=source: actor_from_file(s, d),
-                                       diags)
-            if actor is not None:
-                actors.append(actor)
-        known |= {slug for slug in loader.failed_actor_slugs(self.site_root) if SLUG.match(slug)}
-        return actors, known
+            made = self.read.reported(kind, (source.rel, source.digest), lambda d, s=source: reader(s, d), diags)
+            if made is not None:
+                found.append(made)
+        known |= {slug for slug in loader.failed_actor_slugs(self.site_root, kind + "s") if SLUG.match(slug)}
+        return found, known
 
     def remember(self) -> None:
         """Record in the disk cache what output/ now holds, for the next command-line build."""
@@ -514,7 +527,7 @@ class Builder:
     def _signature(self, sources, theme: tuple, statics: dict[str, Path]) -> str:
         """A digest of everything a build is made from: source texts, media, templates
         (theme, their theme_key) and options."""
-        texts = tuple((s.rel, s.digest) for s in (sources.config, *sources.articles, *sources.actors) if s)
+        texts = tuple((s.rel, s.digest) for s in (sources.config, *sources.articles, *sources.actors, *sources.authors) if s)
         media = tuple((rel, _file_key(path)) for rel, path in sources.media)
         assets = tuple((rel, _file_key(path)) for rel, path in statics.items())
         made_from = (texts, media, theme, assets, self.base_url, self.drafts, self.search)
@@ -563,9 +576,10 @@ class OneShot(Builder):
     def _read_file(self, root: Path, path, diags: Diagnostics):
         return loader.read_text(root, path, diags)
 
-    def _resolve(self, config: SiteConfig, actors: list[Actor], known: set[str], articles: list[Article],
+    def _resolve(self, config: SiteConfig, read: tuple, articles: list[Article],
                  bodies: dict, markup: Markup, diags: Diagnostics) -> SiteIndex:
-        return resolve.resolve(config, actors, known, articles, bodies, markup, self.drafts, diags)
+        actors, known, authors = read
+        return resolve.resolve(config, actors, known, articles, bodies, markup, self.drafts, diags, authors)
 
     def _articles_read(self, keys: list) -> None:
         if self.disk is not None:

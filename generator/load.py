@@ -36,6 +36,7 @@ class SiteSources:
     config: Source | None
     articles: tuple[Source, ...]
     actors: tuple[Source, ...]
+    authors: tuple[Source, ...]
     media: tuple[tuple[str, Path], ...]  # (path under media/, absolute file) to copy as is
 
 
@@ -308,6 +309,7 @@ def read_site(root: Path, diags: Diagnostics, read=read_text) -> SiteSources:
                     "create content/articles/ and content/actors/, or pass --site DIR")
     articles = [read(root, p, diags) for p in _listing(root, content / "articles", ARTICLE_SUFFIXES, diags, True)]
     actors = [read(root, p, diags) for p in _listing(root, content / "actors", ACTOR_SUFFIXES, diags, False)]
+    authors = [read(root, p, diags) for p in _listing(root, content / "authors", ACTOR_SUFFIXES, diags, False)]
     media_root = content / "media"
     media = []
     for path in files_under(root, media_root, diags):
@@ -325,13 +327,14 @@ def read_site(root: Path, diags: Diagnostics, read=read_text) -> SiteSources:
         config=config,
         articles=tuple(s for s in articles if s is not None),
         actors=tuple(s for s in actors if s is not None),
+        authors=tuple(s for s in authors if s is not None),
         media=tuple(media),
     )
 
 
-def failed_actor_slugs(root: Path) -> set[str]:
-    """Slugs of actor files that exist, readable or not: they still define the slug."""
-    folder = root / "content" / "actors"
+def failed_actor_slugs(root: Path, folder: str = "actors") -> set[str]:
+    """Slugs of actor (or author) files that exist, readable or not: they still define the slug."""
+    folder = root / "content" / folder
     if not folder.is_dir():
         return set()
     return {p.stem for p in folder.iterdir() if p.suffix.lower() in ACTOR_SUFFIXES and not p.name.startswith(".")}

@@ -81,6 +81,19 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class Author:
+    """Someone who writes the explainer's articles: content/authors/<slug>.yaml."""
+
+    slug: str
+    name: str
+    location: Location
+    role: str | None = None
+    bio: str | None = None  # Markdown
+    links: tuple[tuple[str, str], ...] = ()  # (label, absolute URL)
+    image: Image | None = None
+
+
+@dataclass(frozen=True)
 class Event:
     id: str
     date: PartialDate
@@ -191,6 +204,7 @@ class Article:
     slug_location: Location | None = None  # where an explicit 'slug:' was written
     corrections: tuple[Correction, ...] = ()  # oldest first
     claims: tuple[Claim, ...] = ()
+    authors: tuple[Ref, ...] = ()  # who wrote it, by author slug, in byline order
 
 
 class Fields:
@@ -284,12 +298,12 @@ class Fields:
         self.diags.error(self.loc(key), f"'{key}' must be a list", f"write {key}: [first, second]")
         return []
 
-    def refs(self, key) -> tuple[Ref, ...]:
+    def refs(self, key, what: str = "an actor") -> tuple[Ref, ...]:
         refs = []
         for index, value in self.items(key):
             where = self.doc.loc(*self.path, key, index) if index is not None else self.loc(key)
             if not isinstance(value, str) or not SLUG.match(value):
-                self.diags.error(where, f"'{value}' in '{key}' is not an actor slug", SLUG_HINT)
+                self.diags.error(where, f"'{value}' in '{key}' is not {what} slug", SLUG_HINT)
                 continue
             refs.append(Ref(value, where))
         return tuple(refs)
@@ -437,21 +451,6 @@ def read_actor(doc: YamlDoc, slug: str, diags: Diagnostics) -> Actor | None:
         diags.error(fields.loc("kind"), f"'{kind}' is not a kind of actor",
                     (f"did you mean '{guess}'? " if guess else "") + "use one of: " + ", ".join(KINDS))
         kind = None
-    links = []
-    link_fields = fields.sub("links", tuple(LINK_LABELS), "links")
-    if link_fields is not None:
-        for key in link_fields.data:
-            if key == "wikidata":
-                qid = link_fields.text("wikidata", one_line=True)
-                if qid and not WIKIDATA.match(qid):
-                    diags.error(link_fields.loc("wikidata"), f"'{qid}' is not a Wikidata id",
-                                "write the Q-number only, e.g. wikidata: Q7747")
-                elif qid:
-                    links.append((LINK_LABELS["wikidata"], f"https://www.wikidata.org/wiki/{qid}"))
-            elif key in LINK_LABELS:
-                url = _url(link_fields, key)
-                if url:
-                    links.append((LINK_LABELS[key], url))
     actor = Actor(
         slug=slug,
         name=name or slug,
@@ -461,13 +460,53 @@ def read_actor(doc: YamlDoc, slug: str, diags: Diagnostics) -> Actor | None:
         affiliations=fields.refs("affiliations"),
         aliases=fields.words("aliases"),
         summary=fields.markdown("summary"),
-        links=tuple(links),
+        links=_read_links(fields),
         image=read_image(fields.sub("image", ("src", "alt", "credit"), "image"), with_caption=False),
     )
     return actor if name and kind else None
 
 
-ARTICLE_FIELDS = ("title", "date", "updated", "summary", "draft", "slug", "sources", "image",
+def _read_links(fields: Fields) -> tuple[tuple[str, str], ...]:
+    """An actor's or an author's links elsewhere: (label, address), in the order written."""
+    links = []
+    link_fields = fields.sub("links", tuple(LINK_LABELS), "links")
+    if link_fields is not None:
+        for key in link_fields.data:
+            if key == "wikidata":
+                qid = link_fields.text("wikidata", one_line=True)
+                if qid and not WIKIDATA.match(qid):
+                    fields.diags.error(link_fields.loc("wikidata"), f"'{qid}' is not a Wikidata id",
+                                       "write the Q-number only, e.g. wikidata: Q7747")
+                elif qid:
+                    links.append((LINK_LABELS["wikidata"], f"https://www.wikidata.org/wiki/{qid}"))
+            elif key in LINK_LABELS:
+                url = _url(link_fields, key)
+                if url:
+                    links.append((LINK_LABELS[key], url))
+    return tuple(links)
+
+
+AUTHOR_FIELDS = ("name", "role", "bio", "image", "links")
+
+
+def read_author(doc: YamlDoc, slug: str, diags: Diagnostics) -> Author | None:
+    fields = Fields(doc, diags, (), AUTHOR_FIELDS, "an author")
+    if not fields.ok:
+        return None
+    name = fields.text("name", required=True, one_line=True)
+    author = Author(
+        slug=slug,
+        name=name or slug,
+        location=doc.loc(),
+        role=fields.text("role", one_line=True),
+        bio=fields.markdown("bio"),
+        links=_read_links(fields),
+        image=read_image(fields.sub("image", ("src", "alt", "credit"), "image"), with_caption=False),
+    )
+    return author if name else None
+
+
+ARTICLE_FIELDS = ("title", "date", "updated", "summary", "draft", "slug", "authors", "sources", "image",
                   "actors", "events", "quotes", "corrections", "claims")
 CLAIM_FIELDS = ("id", "claim", "asserted_by", "denied_by", "evidence", "status", "reviewer")
 EVIDENCE_FIELDS = ("quotes", "sources")
@@ -547,6 +586,7 @@ def read_article(doc: YamlDoc, default_slug: str, body: str, body_line: int,
         slug_location=fields.loc("slug") if fields.has("slug") else None,
         corrections=tuple(corrections),
         claims=_read_claims(fields, slug, len(fields.items("quotes")), timezone),
+        authors=_unrepeated(fields.refs("authors", "an author"), fields.diags, "author"),
     )
     return article if title and date else None
 
@@ -743,6 +783,29 @@ def _read_quote(fields: Fields, article: str, index: int, article_date: PartialD
         status_note=status_note,
         status_source=status_source,
     )
+
+
+def _unrepeated(refs: tuple[Ref, ...], diags: Diagnostics, what: str) -> tuple[Ref, ...]:
+    """refs with any slug named twice reported, and kept once."""
+    kept, seen = [], set()
+    for ref in refs:
+        if ref.slug in seen:
+            diags.error(ref.location, f"the {what} '{ref.slug}' is named twice",
+                        f"remove this '{ref.slug}': each {what} is named once, in byline order")
+            continue
+        seen.add(ref.slug)
+        kept.append(ref)
+    return tuple(kept)
+
+
+def author_from_file(source, diags: Diagnostics) -> Author | None:
+    """The author of an author file (a load.Source), or None when it cannot be read."""
+    slug = PurePosixPath(source.rel).stem
+    if not source.text.strip():
+        diags.error(Location(source.rel, 1), "the author file is empty", "write at least 'name: ...'")
+        return None
+    doc = yamlio.load(source.text, source.rel, diags)
+    return read_author(doc, slug, diags) if doc is not None else None
 
 
 def actor_from_file(source, diags: Diagnostics) -> Actor | None:

@@ -25,7 +25,7 @@ EVENTS_PER_PAGE = 400  # events on each page of a year, once the timeline is spl
 SIDES = 4  # sides side by side on a page of what each side said about an actor, the most quoted
 PER_SIDE = 8  # the latest quotes of each side there
 COMPARED_LISTED = 12  # such pages listed on the quote index
-FEED_ENTRIES = 20  # articles in an actor's feed, the newest
+FEED_ENTRIES = 20  # articles in an actor's or an author's feed, the newest
 
 
 def _pages_for(count: int, per_page: int) -> int:
@@ -193,6 +193,12 @@ class Plan:
                                 [structured.actor_ld(a, self.urls, self.index) for a in self.index.actors.values()])))
         for actor in index.actors.values():
             self._actor_pages(actor.slug)
+        if index.authors:
+            self.page(urls.AUTHORS, "authors.html", lambda: dict(
+                ld=self._collection("CollectionPage", "Authors", urls.AUTHORS,
+                                    [structured.author_ld(a, self.urls) for a in self.index.authors.values()])))
+        for author in index.authors.values():
+            self._author_pages(author.slug)
         self._timeline_pages()
         self._quote_pages()
         if search:
@@ -262,6 +268,32 @@ class Plan:
                     totals=[len(items) for items in lists], pager=pager(urls.actor(slug), number, count),
                     neighbourhood=graph.around(self.index, slug) if number == 1 else None,
                     ld=self._actor_ld(actor, lists[0][part]))
+
+    def _author_pages(self, slug: str) -> None:
+        """An author's page, with their articles, newest first (ARTICLES_PER_PAGE a page),
+        and the feed of them."""
+        count = _pages_for(len(self.index.articles_by_author.get(slug, ())), ARTICLES_PER_PAGE)
+        for number in range(1, count + 1):
+            self.page(urls.paged(urls.author(slug), number), "author.html",
+                      lambda n=number: self._author_context(slug, n))
+        if self.index.articles_by_author.get(slug):
+            self.page(urls.author_feed(slug), "author-feed.xml", lambda: self._author_feed_context(slug))
+
+    def _author_context(self, slug: str, number: int) -> dict:
+        index, links = self.index, self.urls
+        author, articles = index.authors[slug], index.articles_by_author.get(slug, [])
+        address = urls.author(slug)
+        ld = {"@context": "https://schema.org",
+              "@graph": [{"@type": "ProfilePage", "url": links.absolute(urls.paged(address, number)),
+                          "mainEntity": {"@id": links.absolute(address)}},
+                         structured.author_ld(author, links, full=True)]}
+        return dict(author=author, articles=articles[(number - 1) * ARTICLES_PER_PAGE: number * ARTICLES_PER_PAGE],
+                    total=len(articles), ld=ld,
+                    pager=pager(address, number, _pages_for(len(articles), ARTICLES_PER_PAGE)))
+
+    def _author_feed_context(self, slug: str) -> dict:
+        articles = self.index.articles_by_author[slug][:FEED_ENTRIES]
+        return dict(author=self.index.authors[slug], articles=articles, updated=self._updated(articles))
 
     def _timeline_pages(self) -> None:
         if not self._facts.timeline:

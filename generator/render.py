@@ -19,7 +19,8 @@ from .plan import File, Page, Plan
 from .theme import OutsideSite, raised_in_template, runtime_location, template_file
 
 
-ADDRESSES = SimpleNamespace(**{f.__name__: f for f in (urls.article, urls.actor, urls.actor_feed, urls.year, urls.speaker,
+ADDRESSES = SimpleNamespace(**{f.__name__: f for f in (urls.article, urls.actor, urls.actor_feed, urls.author,
+                                                         urls.author_feed, urls.year, urls.speaker,
                                                          urls.compared, urls.quote, urls.paged)})  # for url() and abs_url()
 
 
@@ -77,6 +78,8 @@ class Renderer:
             "event_url": lambda event: links.path(links.event(event)),
             "names": lambda slugs: plan.names(self.index, links, slugs),
             "actor_for": index.actors.get,
+            "authors_of": lambda article: [self.index.authors[r.slug] for r in article.authors
+                                           if r.slug in self.index.authors],
             "search_enabled": self.facts.search,
             "event_item": self.event_item,
             "quote_item": self.quote_item,

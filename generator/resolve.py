@@ -18,7 +18,7 @@ from .config import SiteConfig
 from .dates import PartialDate
 from .diagnostics import Diagnostics, Location, did_you_mean
 from .markup import Markup, RenderedBody, fill_names
-from .model import Actor, Article, Event, Quote, Ref
+from .model import Actor, Article, Author, Event, Quote, Ref
 
 KIND_TITLES = {"person": "People", "country": "Countries", "organisation": "Organisations",
                "group": "Groups", "other": "Others"}
@@ -136,6 +136,9 @@ class SiteIndex:
     image_sizes: dict[str, tuple[int, int]] = field(default_factory=dict)  # "media/x.png" -> (width, height)
     pictures: dict[str, object] = field(default_factory=dict)  # "media/x.png" -> its pictures.Picture, if resized
     connections: "Connections | None" = None  # set by assemble
+    authors: dict[str, Author] = field(default_factory=dict)  # by slug, sorted by name
+    author_bios: dict[str, str] = field(default_factory=dict)  # author slug -> bio HTML
+    articles_by_author: dict[str, list[Article]] = field(default_factory=dict)  # published, newest first
 
     def article(self, slug: str) -> Article:
         return self._articles[slug]
@@ -270,14 +273,36 @@ def cast(actors: list[Actor], known_slugs: set[str]) -> Cast:
     return Cast(actor_map, frozenset(known_slugs) | frozenset(actor_map))
 
 
+@dataclass(frozen=True)
+class Staff:
+    """Who writes the articles: the authors by slug (sorted by name), every author slug there
+    is (those of files that could not be read included), and each bio's HTML."""
+
+    authors: dict[str, Author]
+    known: frozenset[str]
+    bios: dict[str, str]
+
+
+def staff(authors: list[Author], known_slugs: set[str], bios: dict[str, str | None]) -> Staff:
+    by_slug = {a.slug: a for a in sorted(authors, key=lambda a: (a.name.casefold(), a.slug))}
+    return Staff(by_slug, frozenset(known_slugs) | frozenset(by_slug),
+                 {slug: html for slug, html in bios.items() if html is not None})
+
+
+NO_STAFF = Staff({}, frozenset(), {})
+
+
 def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], articles: list[Article],
-            bodies: dict[str, RenderedBody], markup: Markup, drafts: bool, diags: Diagnostics) -> SiteIndex:
+            bodies: dict[str, RenderedBody], markup: Markup, drafts: bool, diags: Diagnostics,
+            authors: tuple[list[Author], set[str]] = ((), set())) -> SiteIndex:
     """Link the site: check every reference, merge events, fill in actor names, relate actors.
     The steps one by one: cast, then told and link for each article, then assemble."""
     people = cast(actors, known_slugs)
     linked = [link(a, bodies.get(a.slug), told(a, markup), people, markup) for a in articles]
     summaries = {slug: actor_summary(actor, people, markup) for slug, actor in people.actors.items()}
-    return assemble(config, people, articles, linked, summaries, drafts, diags)
+    writers, author_slugs = authors
+    bios = {author.slug: author_bio(author, people, markup) for author in writers}
+    return assemble(config, people, articles, linked, summaries, drafts, diags, staff(writers, author_slugs, bios))
 
 
 def told(article: Article, markup: Markup) -> tuple[TimelineEvent, ...]:
@@ -323,8 +348,25 @@ def actor_summary(actor: Actor, people: Cast, markup: Markup) -> str | None:
     return people.filled(markup.snippet(actor.summary), markup.seal) if actor.summary else None
 
 
+def author_bio(author: Author, people: Cast, markup: Markup) -> str | None:
+    """An author's bio as HTML, with actor names filled in."""
+    return people.filled(markup.snippet(author.bio), markup.seal) if author.bio else None
+
+
+def check_authors(article: Article, writers: Staff, diags: Diagnostics) -> None:
+    for ref in article.authors:
+        if ref.slug in writers.known:
+            continue
+        guess = did_you_mean(ref.slug, writers.known)
+        hint = (f"did you mean '{guess}'? ({writers.authors[guess].location.file})" if guess in writers.authors
+                else f"did you mean '{guess}'?" if guess
+                else f"create content/authors/{ref.slug}.yaml with a name, or fix the slug")
+        diags.error(ref.location, f"author '{ref.slug}' is not a known author", hint)
+
+
 def assemble(config: SiteConfig, people: Cast, articles: list[Article], linked: list[_Linked],
-             actor_summaries: dict[str, str | None], drafts: bool, diags: Diagnostics) -> SiteIndex:
+             actor_summaries: dict[str, str | None], drafts: bool, diags: Diagnostics,
+             writers: Staff = NO_STAFF) -> SiteIndex:
     """The site index from the articles linked one by one (linked[i] is articles[i]'s)."""
     actor_map, known = people.actors, people.known
     of = {id(article): made for article, made in zip(articles, linked)}
@@ -342,6 +384,8 @@ def assemble(config: SiteConfig, people: Cast, articles: list[Article], linked: 
         check_refs(list(actor.affiliations), known, actor_map, "affiliation", diags)
     for made in linked:
         diags.extend(made.problems)
+    for article in articles:  # here, not in link: an author's edit links no article again
+        check_authors(article, writers, diags)
 
     published = sorted((a for a in seen_slugs.values() if drafts or not a.draft),
                        key=lambda a: of[id(a)].order, reverse=True)
@@ -361,6 +405,11 @@ def assemble(config: SiteConfig, people: Cast, articles: list[Article], linked: 
         index.article_actors[article.slug] = list(made.actors)
     index.actor_summaries = {slug: html for slug, html in actor_summaries.items() if html is not None}
     index.connections = Connections(actor_map, published, index.article_actors, events, index.quotes)
+    index.authors, index.author_bios = writers.authors, writers.bios
+    for article in published:
+        for ref in article.authors:
+            if ref.slug in writers.authors:
+                index.articles_by_author.setdefault(ref.slug, []).append(article)
     return index
 
 
@@ -561,7 +610,7 @@ def _related_to(actor: Actor, index: Connections, articles, events, quotes, spok
 
 def check_images(index: SiteIndex, media: set[str], diags: Diagnostics) -> None:
     """Every image of an article, an actor and the site that is not an address is one of media."""
-    items = [(a.image, a.location) for a in index.articles] + [(a.image, a.location) for a in index.actors.values()]
+    items = [(a.image, a.location) for a in (*index.articles, *index.actors.values(), *index.authors.values())]
     items.append((index.config.image, Location("site.yaml")))
     for image, where in items:
         if image and not image.src.startswith(("http://", "https://")) and image.src not in media:

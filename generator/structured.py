@@ -120,6 +120,19 @@ def actor_ld(actor: Actor, urls: Urls, index: SiteIndex, full: bool = False) -> 
     return data
 
 
+def author_ld(author, urls: Urls, full: bool = False) -> dict:
+    """An author as a schema.org Person, by the address of their page."""
+    url = urls.absolute(Urls.author(author.slug))
+    data = {"@type": "Person", "@id": url, "name": author.name, "url": url}
+    if author.role:
+        data["jobTitle"] = author.role
+    if author.links:
+        data["sameAs"] = [href for _, href in author.links]
+    if full and author.image:
+        data["image"] = image_url(author.image.src, urls)
+    return data
+
+
 def agent_ld(actor: Actor, urls: Urls, index: SiteIndex) -> dict | None:
     """The actor where schema.org wants a Person or an Organization (who made a quote, what
     a person is part of): a country acts and employs through its government, which serves
@@ -172,7 +185,10 @@ def article_ld(article: Article, urls: Urls, index: SiteIndex, events: list[Time
             "publisher": {"@type": "Organization", "name": index.config.author or index.config.title}}
     if index.config.image:
         main["publisher"]["logo"] = image_url(index.config.image.src, urls)
-    if index.config.author:
+    writers = [index.authors[r.slug] for r in article.authors if r.slug in index.authors]
+    if writers:
+        main["author"] = [author_ld(a, urls) for a in writers]
+    elif index.config.author:
         main["author"] = {"@type": "Organization", "name": index.config.author}
     if article.slug in index.article_summaries:
         main["description"] = plain_text(index.article_summaries[article.slug])
@@ -309,7 +325,7 @@ def _actor_entry(a: Actor, urls: Urls) -> dict:
 def _article_entry(a: Article, actors: list[str], urls: Urls) -> dict:
     return {"slug": a.slug, "title": a.title, "date": a.date.iso(),
             "updated": a.updated.iso() if a.updated else None, "summary": a.summary,
-            "actors": actors,
+            "authors": [r.slug for r in a.authors], "actors": actors,
             "sources": [{"publisher": s.publisher, "url": s.url, "title": s.title,
                          "date": s.date.iso() if s.date else None} for s in a.sources],
             "corrections": [{"date": c.date.iso(), "kind": c.kind, "text": c.text} for c in a.corrections],
@@ -320,6 +336,13 @@ def _article_entry(a: Article, actors: list[str], urls: Urls) -> dict:
                         "status": [{"date": s.date.iso(), "verdict": s.verdict, "note": s.note} for s in c.standings],
                         "reviewer": c.reviewer} for c in a.claims],
             "url": urls.absolute(Urls.article(a.slug))}
+
+
+def _author_entry(a, urls: Urls) -> dict:
+    return {"slug": a.slug, "name": a.name, "role": a.role, "bio": a.bio,
+            "links": {label: url for label, url in a.links},
+            "image": image_url(a.image.src, urls) if a.image else None,
+            "url": urls.absolute(Urls.author(a.slug))}
 
 
 def _event_entry(e: TimelineEvent, url: str) -> dict:
@@ -341,12 +364,13 @@ def _quote_entry(q: Quote, urls: Urls) -> dict:
 
 
 def explainer_json(index: SiteIndex, urls: Urls) -> str:
-    """data/explainer.json's text, ending in a new line: the site, its actors, articles,
-    events and quotes."""
+    """data/explainer.json's text, ending in a new line: the site, its actors, authors,
+    articles, events and quotes."""
     site = {"title": index.config.title, "url": urls.absolute(), "language": index.config.language}
     actors = _section(index.actors.values(), lambda a: _actor_entry(a, urls))
+    authors = _section(index.authors.values(), lambda a: _author_entry(a, urls))
     articles = _section(index.articles, lambda a: _article_entry(a, index.article_actors.get(a.slug, []), urls))
     events = _section(index.events, _event_entry, lambda e: urls.absolute(urls.event(e)))
     quotes = _section(index.quotes, lambda q: _quote_entry(q, urls))
-    return _json_object([("site", dump_json(site)), ("actors", actors), ("articles", articles),
+    return _json_object([("site", dump_json(site)), ("actors", actors), ("authors", authors), ("articles", articles),
                          ("events", events), ("quotes", quotes)], "\n")

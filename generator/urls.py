@@ -14,6 +14,7 @@ QUOTES = "quotes/"
 SEARCH = "search/"
 CORRECTIONS = "corrections/"  # every correction and update, once there is one
 CLAIMS = "claims/"  # every claim, once there is one
+AUTHORS = "authors/"  # who writes the articles, once an article names an author
 SECTIONS = (HOME, ARTICLES, ACTORS, TIMELINE, QUOTES)  # the pages every site has, as the sitemap lists them
 
 
@@ -28,6 +29,15 @@ def actor(slug: str) -> str:
 def actor_feed(slug: str) -> str:
     """The Atom feed of the articles an actor appears in."""
     return f"{ACTORS}{slug}/feed.xml"
+
+
+def author(slug: str) -> str:
+    return f"{AUTHORS}{slug}/"
+
+
+def author_feed(slug: str) -> str:
+    """The Atom feed of an author's articles."""
+    return f"{AUTHORS}{slug}/feed.xml"
 
 
 def year(number: int) -> str:
@@ -83,6 +93,7 @@ class Urls:
 
     article = staticmethod(article)
     actor = staticmethod(actor)
+    author = staticmethod(author)
     year = staticmethod(year)
     speaker = staticmethod(speaker)
     quote = staticmethod(quote)

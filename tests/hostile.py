@@ -36,6 +36,10 @@ def files() -> dict[str, str | bytes]:
             "links: {site: \"https://example.org/?q=\\\"><script>alert(1)</script>\"}\n"
             f"image: {{src: media/dot.png, alt: {p}, credit: {p}}}\n"),
         "content/actors/bo-chen.yaml": f"name: Bo Chen\nkind: organisation\nsummary: {p}\n",
+        "content/authors/eve.yaml": (
+            f"name: {p}\nrole: {p}\nbio: {yaml_string('Writes about [[ana-lima]]. ' + FORGED + ' ' + TAG)}\n"
+            "links: {website: \"https://example.org/?q=\\\"><script>alert(1)</script>\"}\n"
+            f"image: {{src: media/dot.png, alt: {p}, credit: {p}}}\n"),
         "content/articles/attack.md": (
             "---\n"
             f"title: {p}\n"
@@ -44,6 +48,7 @@ def files() -> dict[str, str | bytes]:
             f"sources:\n  - {{publisher: {p}, url: \"https://example.org/'onmouseover='alert(1)\", title: {p}}}\n"
             f"image: {{src: media/dot.png, alt: {p}, caption: {p}, credit: {p}}}\n"
             "actors: [bo-chen]\n"
+            "authors: [eve]\n"
             "events:\n"
             f"  - {{id: ev, date: 2024-05-01, title: {p}, place: {p}, actors: [ana-lima],\n"
             f"     description: {yaml_string('[[ana-lima]] ' + FORGED + TAG)}}}\n"

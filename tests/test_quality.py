@@ -61,6 +61,10 @@ def test_feed_is_valid_atom(sites, name):
         assert atom_problems(out / "corrections/feed.xml", config.base_url) == []
     actor_feeds = sorted(out.glob("actors/*/feed.xml"))
     assert actor_feeds
+    if name == "harbour":  # the site with bylines, and a feed per author
+        author_feeds = sorted(out.glob("authors/*/feed.xml"))
+        assert len(author_feeds) == 2
+        actor_feeds += author_feeds
     for feed in actor_feeds:
         assert atom_problems(feed, config.base_url) == [], feed
 
@@ -103,10 +107,11 @@ def test_no_accessibility_violations_on_any_kind_of_page(sites, browser, scheme)
     with SiteServer(harbour_out, harbour.prefix) as url:
         context = browser.new_context(color_scheme=scheme)
         page = context.new_page()
-        # a picture, corrections, a disputed quote and a claim found false; the corrections page;
-        # an actor with a misattributed quote and claims
+        # a picture, a byline, corrections, a disputed quote and a claim found false; the corrections page;
+        # an actor with a misattributed quote and claims; an author's page and the list of authors
         for kind, path in {"article with image": "articles/bridge-vote/", "corrections": "corrections/",
-                           "misattributed": "actors/zoe-angstrom/"}.items():
+                           "misattributed": "actors/zoe-angstrom/", "author": "authors/ingrid-solberg/",
+                           "authors": "authors/"}.items():
             page.goto(url + path)
             if axe_violations(page):
                 found[kind] = axe_violations(page)

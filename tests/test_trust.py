@@ -211,3 +211,75 @@ def test_entries_of_one_day_are_ordered_by_their_time(site, tmp_path):
     assert article.updated.iso() == "2024-05-07T10:00:00+02:00"
     page = (tmp_path / "out/articles/first/index.html").read_text()
     assert '<strong>Correction</strong>, <time datetime="2024-05-07T10:00:00+02:00">' in page[:page.index("story-body")]
+
+
+def test_an_article_names_its_authors_who_each_have_a_page_and_a_feed(tmp_path):
+    out = tmp_path / "out"
+    result = build(HARBOUR, output=out)
+    assert result.ok
+    page = (out / "articles/bridge-vote/index.html").read_text()
+    byline = re.search(r'<p class="byline"[^>]*>(.*?)</p>', page).group(1)
+    assert re.sub(r"<[^>]+>", "", byline) == "By Ingrid Solberg and Tomás Eide"
+    assert 'rel="author" href="/news/harbour/authors/ingrid-solberg/"' in byline
+    assert page.index('class="byline"') < page.index('class="meta"') < page.index('class="story-body"')
+    single = (out / "articles/history/index.html").read_text()
+    assert re.sub(r"<[^>]+>", "", re.search(r'<p class="byline"[^>]*>(.*?)</p>', single).group(1)) == \
+        "By Ingrid Solberg, Harbour reporter"  # one author: with their role
+    main = next(node for node in ld_graph(page) if node["@type"] == "NewsArticle")
+    assert [(a["@type"], a["name"], a["url"]) for a in main["author"]] == [
+        ("Person", "Ingrid Solberg", "https://example.org/news/harbour/authors/ingrid-solberg/"),
+        ("Person", "Tomás Eide", "https://example.org/news/harbour/authors/tomas-eide/")]
+
+    profile = (out / "authors/ingrid-solberg/index.html").read_text()
+    listed = re.findall(r'<h3 class="teaser-title"><a href="/news/harbour/articles/([^/]+)/"', profile)
+    assert listed == ["bridge-vote", "history"]  # newest first
+    assert 'href="/news/harbour/actors/alesby-council/">Ålesby town council</a>' in profile  # names in the bio linked
+    person = next(node for node in ld_graph(profile) if node["@type"] == "Person")
+    assert person["jobTitle"] == "Harbour reporter" and person["sameAs"] == ["https://example.org/staff/ingrid-solberg"]
+    drafted = (out / "authors/tomas-eide/index.html").read_text()  # his draft is not listed
+    assert re.findall(r'class="teaser-title"><a href="/news/harbour/articles/([^/]+)/"', drafted) == ["bridge-vote"]
+    everyone = (out / "authors/index.html").read_text()
+    assert everyone.index("Ingrid Solberg") < everyone.index("Tomás Eide")
+    assert 'href="/news/harbour/authors/">Authors</a>' in (out / "index.html").read_text()
+
+    feed_url = "https://example.org/news/harbour/authors/ingrid-solberg/feed.xml"
+    feed = feedparser.parse((out / "authors/ingrid-solberg/feed.xml").read_bytes(),
+                            response_headers={"content-location": feed_url, "content-type": "application/atom+xml"})
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.feed.author_detail.name == "Ingrid Solberg"
+    assert [e.link for e in feed.entries] == ["https://example.org/news/harbour/articles/bridge-vote/",
+                                              "https://example.org/news/harbour/articles/history/"]
+    assert [a.name for a in feed.entries[0].authors] == ["Ingrid Solberg", "Tomás Eide"]
+    assert 'type="application/atom+xml" title="Ingrid Solberg: ' in profile
+    site_feed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert [a.name for a in next(e for e in site_feed.entries if e.link.endswith("/history/")).authors] == \
+        ["Ingrid Solberg"]
+
+    data = json.loads((out / "data/explainer.json").read_text())
+    assert [a["slug"] for a in data["authors"]] == ["ingrid-solberg", "tomas-eide"]
+    assert next(a for a in data["articles"] if a["slug"] == "bridge-vote")["authors"] == ["ingrid-solberg", "tomas-eide"]
+
+
+def test_a_site_without_authors_credits_its_publisher_as_before(demo):
+    result, out = demo
+    assert not (out / "authors").exists()
+    page = (out / "articles" / result.index.articles[0].slug / "index.html").read_text()
+    assert 'class="byline"' not in page
+    main = next(node for node in ld_graph(page) if node["@type"] == "NewsArticle")
+    assert main.get("author", {"@type": "Organization"})["@type"] == "Organization"
+
+
+def test_an_edit_to_an_author_shows_on_every_page_that_names_them(tmp_path):
+    from test_incremental import edit, files_of
+    from generator.build import Builder
+    import shutil
+
+    root = shutil.copytree(HARBOUR, tmp_path / "site")
+    builder = Builder(root, output=tmp_path / "out")
+    assert builder.build().ok
+    builder.files.RACY = -1
+    edit(root / "content/authors/tomas-eide.yaml", "name: Tomás Eide", "name: Tomás Eide-Berg")
+    assert builder.build().ok
+    assert "Tomás Eide-Berg</a>" in (tmp_path / "out/articles/bridge-vote/index.html").read_text()
+    assert build(root, output=tmp_path / "fresh").ok
+    assert files_of(tmp_path / "out") == files_of(tmp_path / "fresh")

@@ -20,8 +20,9 @@ PAGES = {"home": "", "articles": "articles/", "article": "articles/russia-asks-c
          "timeline": "timeline/", "quotes": "quotes/", "side-by-side": "quotes/about/russia/",
          "claims": "claims/", "search": "search/?q=disinformation", "not-found": "no/such/page/"}
 # The test site shows what the demo's report gives no case of: corrections, disputed and
-# misattributed quotes, a claim found false.
-TEST_SITE_PAGES = {"corrected-article": "articles/bridge-vote/", "quote-status": "actors/zoe-angstrom/"}
+# misattributed quotes, a claim found false, bylines and an author's page.
+TEST_SITE_PAGES = {"corrected-article": "articles/bridge-vote/", "quote-status": "actors/zoe-angstrom/",
+                   "author": "authors/ingrid-solberg/"}
 SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 
 
