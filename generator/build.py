@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import load as loader
-from . import pictures, search, yamlio
+from . import pictures, published, search, yamlio
 from .cache import DiskCache
 from .config import SiteConfig, read_config
 from .diagnostics import Diagnostic, Diagnostics, Location
@@ -30,6 +30,8 @@ from . import resolve
 from .resolve import SiteIndex, check_images
 from .write import (MANIFEST, Discard, Staging, WriteReport, finish_interrupted, linked_place, stat_key,
                     staging_folder, unsafe_output)
+
+SHOWN = dict[str, published.Shown]  # the type of published.RECORD's record
 
 
 @dataclass
@@ -158,6 +160,8 @@ class Builder:
         self._last: tuple | None = None  # (signature, index, paths) of the last build that wrote
         self.searching: search.SearchRecord | None = None  # what output/pagefind/ holds, once known
         self.resized: list[tuple] = []  # the keys of the pictures' sizes the last build published
+        self._shown: tuple | None = None  # (what the last published build showed,) once read (published.py)
+        self.showing: dict | None = None  # what this build shows of each article, for the record
 
     def markup(self, config: SiteConfig | None) -> Markup:
         prefix, unsafe = (config.prefix, config.unsafe_html) if config else ("/", False)
@@ -223,6 +227,7 @@ class Builder:
         clock = result.lap("resolve", clock)
         if diags.errors:
             return result
+        self.showing = published.compare(index.articles, self.last_shown(), diags)
 
         staging = self._staging(diags) if write else Discard()
         if staging is None:
@@ -245,10 +250,21 @@ class Builder:
             if write and not result.report:
                 staging.discard()
         self.records, self.unsaved = records, True
-        self._last = (signature, index, result.paths)
+        # a change the build warned of as unexplained is warned of again by the next build,
+        # which must then not take this one's result as its own
+        unexplained = published.pending(self.showing)
+        self._last = (signature + "+unexplained" if unexplained else signature, index, result.paths)
         self._written(records)
         result.lap("write", clock)
         return result
+
+    def last_shown(self) -> dict | None:
+        """What the last build that published the site showed of each article, from the
+        cache folder (read, never written, by check and the preview), or None."""
+        if self._shown is None:
+            disk = self.disk or (DiskCache(self.site_root, self.key) if self.key else None)
+            self._shown = (disk.load_lasting(published.RECORD, SHOWN) if disk is not None else None,)
+        return self._shown[0]
 
     def _config(self, sources, diags: Diagnostics) -> SiteConfig | None:
         if sources.config is None:
@@ -594,6 +610,9 @@ class OneShot(Builder):
         return self.disk.link_copy if self.disk is not None else None
 
     def _written(self, records: Records) -> None:
+        if self.disk is not None and self.showing is not None and self.showing != self.last_shown():
+            self.disk.save_lasting(published.RECORD, self.showing, SHOWN)
+            self._shown = (self.showing,)
         if self.disk is not None:  # for a build with this cache and no output/
             pages = {path: digest for path, (_, digest) in records.pages.items()}
             self.disk.keep_copies(self.output, pages)

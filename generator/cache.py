@@ -3,8 +3,10 @@ text and by the generator's own code, and a record of what each output folder ho
 
 It lives in the site's `.explainer-cache/` folder, under a name made from the generator's
 code and the versions of the libraries that shape its output, so a new version of either
-starts afresh (and removes the old entries). Deleting the folder at any time is safe: the
-next build is a cold one. A cache that cannot be read or written is ignored.
+starts afresh (and removes the old entries); beside those folders, records that outlive a
+version (what the last published build showed, published.py). Deleting the folder at any
+time is safe: the next build is a cold one, with nothing to compare what it publishes
+with. A cache that cannot be read or written is ignored.
 
 The folder is inside the site, where anyone who can add a file to the repository (or to a
 zip of it) can plant one, so what it holds is trusted for nothing:
@@ -71,10 +73,22 @@ class DiskCache:
     def load(self, kind: str, key, type_):
         """The value of type_ saved under key, or None: when there is none, and when what is
         there was not signed with this user's key or is not a type_."""
+        return self._load(self.path(kind, key), type_)
+
+    def load_lasting(self, name: str, type_):
+        """Like load, a record kept beside the versions' folders, which outlives them."""
+        return self._load(self.base / f"{name}.json", type_)
+
+    def save_lasting(self, name: str, value, type_) -> None:
+        if self.working:
+            data = records.dumps(value, type_)
+            self._write(self.base / f"{name}.json", SIGNED + self._signature(data) + data)
+
+    def _load(self, path: Path, type_):
         if self.secret is None:
             return None
         try:
-            with open(self.path(kind, key), "rb") as stream:
+            with open(path, "rb") as stream:
                 data = stream.read()
         except OSError:
             return None

@@ -283,3 +283,65 @@ def test_an_edit_to_an_author_shows_on_every_page_that_names_them(tmp_path):
     assert "Tomás Eide-Berg</a>" in (tmp_path / "out/articles/bridge-vote/index.html").read_text()
     assert build(root, output=tmp_path / "fresh").ok
     assert files_of(tmp_path / "out") == files_of(tmp_path / "fresh")
+
+
+def silent_edit_warnings(result) -> list[str]:
+    return [d.format() for d in result.diagnostics.warnings if "of this published article changed" in d.message]
+
+
+def test_a_published_article_changed_with_no_correction_is_warned_of_until_one_explains_it(tmp_path):
+    import shutil
+    from test_incremental import edit
+
+    root = shutil.copytree(HARBOUR, tmp_path / "site")
+    history = root / "content/articles/history.md"
+    assert silent_edit_warnings(build(root)) == []  # the first build records what it published
+    edit(history, 'title: "A short history of the harbour plan"', 'title: "A long history of the harbour plan"')
+    edit(history, 'text: "A bridge changes a town"', 'text: "A bridge changes a city"')
+    checked = build(root, write=False)
+    assert silent_edit_warnings(checked) == [
+        "content/articles/history.md:1:1: warning: the title of this published article changed with no correction "
+        "or update: it was “A short history of the harbour plan” when last published\n"
+        "  hint: add an entry to its corrections: (kind: correction, clarification or update) that says what "
+        "changed; until one is added (or the change is undone) every build warns of it",
+        "content/articles/history.md:20:11: warning: the quotes of this published article changed with no "
+        "correction or update: “A bridge changes a town” no longer quoted; “A bridge changes a city” newly quoted\n"
+        "  hint: add an entry to its corrections: (kind: correction, clarification or update) that says what "
+        "changed; until one is added (or the change is undone) every build warns of it"]
+    assert checked.ok  # a warning: the site still builds
+    assert len(silent_edit_warnings(build(root))) == 2
+    assert len(silent_edit_warnings(build(root))) == 2  # nothing changed, and it is still unexplained
+    edit(history, "\nsources:", "\ncorrections:\n  - date: 2024-06-02\n    kind: update\n"
+                                "    text: A new headline, and the quote in a better translation.\nsources:")
+    assert silent_edit_warnings(build(root)) == []
+    assert silent_edit_warnings(build(root)) == []
+    edit(history, 'title: "A long history', 'title: "A longer history')  # changed again: the entry is old now
+    assert len(silent_edit_warnings(build(root))) == 1
+    edit(history, 'title: "A longer history', 'title: "A long history')  # undone
+    assert silent_edit_warnings(build(root)) == []
+
+
+def test_without_the_last_build_s_record_no_edit_can_be_told_apart(tmp_path):
+    import shutil
+    from test_incremental import edit
+
+    root = shutil.copytree(HARBOUR, tmp_path / "site")
+    assert build(root).ok
+    shutil.rmtree(root / ".explainer-cache")  # a fresh clone, or a runner that lost its cache
+    edit(root / "content/articles/history.md", 'title: "A short', 'title: "A long')
+    assert silent_edit_warnings(build(root)) == []
+    edit(root / "content/articles/history.md", 'title: "A long', 'title: "A short')
+    assert len(silent_edit_warnings(build(root))) == 1  # the record is back: the first build made it
+
+
+def test_a_record_not_written_by_this_machine_s_builds_is_not_trusted(tmp_path):
+    import shutil
+    from test_incremental import edit
+
+    root = shutil.copytree(HARBOUR, tmp_path / "site")
+    assert build(root).ok
+    record = root / ".explainer-cache/published.json"
+    data = record.read_bytes()
+    record.write_bytes(data.replace(b"A short history", b"A forged history"))  # the signature no longer fits
+    edit(root / "content/articles/history.md", 'title: "A short', 'title: "A long')
+    assert silent_edit_warnings(build(root)) == []
