@@ -51,14 +51,49 @@ def _people(events) -> set[str]:
     return {slug for event in events for slug in event.actors}
 
 
-def _timeline_groups(events):
-    """[(year, [(month or None, [events])])], year-only events first within their year."""
+def _claimants(claims) -> set[str]:
+    """Everyone who asserts or denies the claims: on the timeline's filter too."""
+    return {ref.slug for claim in claims for ref in (*claim.asserted_by, *claim.denied_by)}
+
+
+@dataclass(frozen=True)
+class ClaimChange:
+    """One dated standing of a claim, as the timeline shows it beside the events: the
+    claim's number-th standing (1 for the first), and the one before it."""
+
+    date: object  # a PartialDate
+    claim: object  # a model.Claim
+    number: int
+    before: object = None  # the standing before, if any
+
+    @property
+    def standing(self):
+        return self.claim.standings[self.number - 1]
+
+    def order(self) -> str:
+        """Its place in time among the events: after every event of its day (or moment)."""
+        return self.date.sort_key() + "~"
+
+
+def claim_changes(claims) -> list[ClaimChange]:
+    """Every dated standing of the claims, in the order of time."""
+    changes = [ClaimChange(s.date, claim, n, claim.standings[n - 2] if n > 1 else None)
+               for claim in claims for n, s in enumerate(claim.standings, 1)]
+    changes.sort(key=ClaimChange.order)
+    return changes
+
+
+def _timeline_groups(events, changes=()):
+    """[(year, [(month or None, [events and claim changes])])], year-only ones first within
+    their year; a claim's change after the events of its day."""
     years: "OrderedDict[int, OrderedDict]" = OrderedDict()
-    for event in events:
+    items = sorted([*events, *changes], key=lambda item: item.order() if isinstance(item, ClaimChange)
+                   else item.date.sort_key()) if changes else events
+    for event in items:
         months = years.setdefault(event.date.year, OrderedDict())
         months.setdefault(event.date.month, []).append(event)
     groups = []
-    for year, months in years.items():
+    for year, months in sorted(years.items()):
         ordered = sorted(months.items(), key=lambda item: item[0] or 0)
         groups.append((year, [(m, MONTHS[m - 1] if m else None, evs) for m, evs in ordered]))
     return groups
@@ -298,8 +333,8 @@ class Plan:
     def _timeline_pages(self) -> None:
         if not self._facts.timeline:
             self.page(urls.TIMELINE, "timeline.html", lambda: dict(
-                groups=_timeline_groups(self.index.events), years=None, year=None, pager=None,
-                people=_people(self.index.events),
+                groups=_timeline_groups(self.index.events, claim_changes(self.index.claims)), years=None,
+                year=None, pager=None, people=_people(self.index.events) | _claimants(self.index.claims),
                 ld=self._collection("CollectionPage", "Timeline", urls.TIMELINE,
                                     [structured.event_ld(e, self.urls, self.index) for e in self.index.events])))
             return
@@ -311,8 +346,13 @@ class Plan:
 
     def _year_context(self, address: str) -> dict:
         year, number, count, events = self.facts.timeline[address]
-        return dict(groups=_timeline_groups(events), years=list(self.facts.years), year=year,
-                    pager=pager(urls.year(year), number, count), people=_people(events),
+        # a claim's change goes on the page of its year whose events begin before it (or the first)
+        starts = [part[3][0].date.sort_key() for part in self.facts.timeline.values() if part[0] == year]
+        changes = [change for change in claim_changes(self.index.claims) if change.date.year == year and
+                   max([1] + [n for n, start in enumerate(starts, 1) if start <= change.order()]) == number]
+        claims = [change.claim for change in changes]
+        return dict(groups=_timeline_groups(events, changes), years=list(self.facts.years), year=year,
+                    pager=pager(urls.year(year), number, count), people=_people(events) | _claimants(claims),
                     ld=self._collection("CollectionPage", f"Timeline: {year}", address,
                                         [structured.event_ld(event, self.urls, self.index) for event in events]))
 

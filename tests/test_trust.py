@@ -345,3 +345,30 @@ def test_a_record_not_written_by_this_machine_s_builds_is_not_trusted(tmp_path):
     record.write_bytes(data.replace(b"A short history", b"A forged history"))  # the signature no longer fits
     edit(root / "content/articles/history.md", 'title: "A short', 'title: "A long')
     assert silent_edit_warnings(build(root)) == []
+
+
+def test_the_timeline_shows_when_a_claim_s_standing_changed(tmp_path):
+    out = tmp_path / "out"
+    assert build(HARBOUR, output=out).ok
+    page = (out / "timeline/index.html").read_text()
+    changes = re.findall(r'<li class="event claim-change" id="([^"]+)" data-actors="([^"]*)">.*?'
+                         r'<time datetime="([^"]+)">.*?<p class="claim-standing">(.*?)</p>', page, re.S)
+    assert [(i, a, d, re.sub(r"<[^>]+>", "", s).split(".")[0]) for i, a, d, s in changes] == [
+        ("claim-bridge-vote-free-bridge-1", "zoe-angstrom friends-of-the-harbour", "2024-06-12", "Disputed"),
+        ("claim-bridge-vote-free-bridge-2", "zoe-angstrom friends-of-the-harbour", "2024-06-13", "False, was disputed")]
+    assert page.index('id="event-the-vote"') < page.index("claim-bridge-vote-free-bridge-1")  # after the day's vote
+    assert 'href="/news/harbour/articles/bridge-vote/#claim-free-bridge"' in page
+    assert '<option value="friends-of-the-harbour">' in page  # who denies it is on the filter
+
+
+def test_a_split_timeline_puts_a_claim_s_change_on_the_page_of_its_days(tmp_path, monkeypatch):
+    from generator import plan
+
+    monkeypatch.setattr(plan, "SPLIT", 1)
+    monkeypatch.setattr(plan, "EVENTS_PER_PAGE", 1)
+    out = tmp_path / "out"
+    assert build(HARBOUR, output=out).ok
+    pages = {p.relative_to(out).as_posix(): p.read_text() for p in (out / "timeline").rglob("index.html")}
+    holding = sorted(path for path, html in pages.items() if "claim-bridge-vote-free-bridge" in html)
+    assert holding == ["timeline/2024/page/3/index.html"]  # the page that begins with 12 June's vote
+    assert pages[holding[0]].count('class="event claim-change"') == 2
