@@ -43,6 +43,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     superseded: bool = False  # given up for a newer build: nothing written, nothing wrong
     rendered: list[str] = field(default_factory=list)  # pages made again, not kept from the last build
+    drafts_left_out: int = 0  # articles marked draft: true, not built
 
     def lap(self, stage: str, started: float) -> float:
         now = time.perf_counter()
@@ -65,6 +66,7 @@ class OutputRecord:
     written: dict[str, tuple[tuple[int, int, int] | None, bytes]]  # path -> (stat key, digest)
     signature: str  # of everything the build was made from (Builder._signature)
     paths: tuple[str, ...]
+    drafts_left_out: int
 
 
 PARALLEL_FROM = 200  # articles to read before a second process pays for itself
@@ -157,7 +159,7 @@ class Builder:
         self.written: dict[str, tuple] = {}
         self._markup: Markup | None = None
         self.compiled = CompiledTemplates()
-        self._last: tuple | None = None  # (signature, index, paths) of the last build that wrote
+        self._last: tuple | None = None  # (signature, index, paths, drafts left out) of the last build that wrote
         self.searching: search.SearchRecord | None = None  # what output/pagefind/ holds, once known
         self.resized: list[tuple] = []  # the keys of the pictures' sizes the last build published
         self._shown: tuple | None = None  # (what the last published build showed,) once read (published.py)
@@ -203,7 +205,7 @@ class Builder:
         signature = self._signature(sources, theme, statics)
         if self._last is not None and self._last[0] == signature and not diags.items and self._intact():
             # Nothing the site is made from has changed, and output/ holds the last build's pages.
-            _, result.index, result.paths = self._last
+            _, result.index, result.paths, result.drafts_left_out = self._last
             if write:
                 result.report = WriteReport((), (), len(result.paths))
             result.lap("write", clock)
@@ -222,6 +224,7 @@ class Builder:
 
         index = result.index = self._resolve(config, people, articles, bodies, markup, diags)
         index.image_sizes = image_sizes
+        result.drafts_left_out = 0 if self.drafts else sum(article.draft for article in articles)
         bodies = None  # index.bodies holds the finished HTML
         check_images(index, {f"media/{rel}" for rel in media}, diags)
         clock = result.lap("resolve", clock)
@@ -237,6 +240,7 @@ class Builder:
                 staging.open()
             records = self._pages(index, theme, {**statics, **{f"media/{r}": p for r, p in media.items()}},
                                   staging, result, first, on_first, stop)
+            diags.merge_repeated()
             clock = result.lap("render", clock)
             if records is None or diags.errors or not write:
                 return result
@@ -253,7 +257,8 @@ class Builder:
         # a change the build warned of as unexplained is warned of again by the next build,
         # which must then not take this one's result as its own
         unexplained = published.pending(self.showing)
-        self._last = (signature + "+unexplained" if unexplained else signature, index, result.paths)
+        self._last = (signature + "+unexplained" if unexplained else signature, index, result.paths,
+                      result.drafts_left_out)
         self._written(records)
         result.lap("write", clock)
         return result
@@ -498,9 +503,9 @@ class Builder:
     def remember(self) -> None:
         """Record in the disk cache what output/ now holds, for the next command-line build."""
         if self.disk is not None and self._last is not None:
-            signature, _, paths = self._last
+            signature, _, paths, left_out = self._last
             self.disk.save("output", str(self.output.resolve()),
-                           OutputRecord(self.written, signature, tuple(paths)), OutputRecord)
+                           OutputRecord(self.written, signature, tuple(paths), left_out), OutputRecord)
             if self.unsaved and self.records is not None:  # apart, as a build with nothing changed needs none
                 self.disk.save("pages", str(self.output.resolve()), stored(self.records), StoredRecords)
                 self.unsaved = False
@@ -587,7 +592,7 @@ class OneShot(Builder):
             if saved is not None:  # what the last command-line build left in output/
                 self.written = saved.written
                 self.records = None  # read from the disk when a build needs them (_last_records)
-                self._last = (saved.signature, None, list(saved.paths))
+                self._last = (saved.signature, None, list(saved.paths), saved.drafts_left_out)
 
     def _read_file(self, root: Path, path, diags: Diagnostics):
         return loader.read_text(root, path, diags)

@@ -29,10 +29,13 @@ Run it in your explainer's folder (the one with site.yaml and content/).
 
 EPILOG = """\
 examples:
-  python -m generator build                 build the site into output/
-  python -m generator check                 find mistakes without writing anything
-  python -m generator new article "Russia asks China for aid"
-  python -m generator new actor "Zhao Lijian" --kind person
+  explainer build                 build the site into output/
+  explainer check                 find mistakes without writing anything
+  explainer serve                 preview the site, drafts included, rebuilt on every save
+  explainer new article "Russia asks China for aid"
+  explainer new actor "Zhao Lijian" --kind person
+
+(in the project's folder after make build: .venv/bin/explainer, or make build, make serve)
 
 exit status: 0 done, 1 mistakes in the content (each shown as file:line:column),
 2 the command itself was mistyped, 3 the generator itself failed (a bug: please report it).
@@ -67,20 +70,36 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--drafts", action="store_true", help="check drafts as if published")
 
     p = commands.add_parser("serve", help="preview the site with live reload",
-                            description="Build, serve the site on this computer and rebuild on every save.")
+                            description="Build, serve the site on this computer and rebuild on every save. "
+                                        "Drafts are shown, each marked DRAFT; --no-drafts hides them as the "
+                                        "published site does.")
     site_option(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on; 0 picks a free one (default: 8000)")
-    p.add_argument("--drafts", action="store_true", help="include drafts")
+    p.add_argument("--no-drafts", action="store_true", help="leave drafts out, as the published site does")
+    p.add_argument("--drafts", action="store_true", help=argparse.SUPPRESS)  # the default now; kept for old scripts
     p.add_argument("--open", action="store_true", help="open the site in the web browser")
 
     p = commands.add_parser("new", help="start a new article or actor file",
-                            description="Write a new file with every field ready to fill in.")
-    site_option(p)
-    p.add_argument("what", choices=["article", "actor"], help="what to create")
-    p.add_argument("title", help="the article's title or the actor's name")
-    p.add_argument("--kind", choices=KINDS, help="for an actor: person, country, organisation, group or other")
-    p.add_argument("--slug", help="the file name (and web address) to use instead of one made from the title")
+                            description="Write a new article or actor file with every field ready to fill in.")
+    kinds = p.add_subparsers(dest="what", metavar="WHAT")
+    kinds.required = True
+    q = kinds.add_parser("article", help="a new article, as a draft",
+                         description="Write content/articles/<slug>.md: front matter with every field ready to "
+                                     "fill in, marked draft: true (the preview shows it; a build leaves it out "
+                                     "until you delete that line).",
+                         epilog='example: explainer new article "Russia asks China for aid"')
+    site_option(q)
+    q.add_argument("title", help="the article's title; the file name is made from it")
+    q.add_argument("--slug", help="the file name (and web address) to use instead of one made from the title")
+    q = kinds.add_parser("actor", help="a new actor: a person, country, organisation or group",
+                         description="Write content/actors/<slug>.yaml with the actor's name and kind and the "
+                                     "other fields ready to fill in. Articles then refer to the actor by slug.",
+                         epilog='example: explainer new actor "Zhao Lijian" --kind person')
+    site_option(q)
+    q.add_argument("title", metavar="name", help="the actor's name; the file name is made from it")
+    q.add_argument("--kind", choices=KINDS, help="person, country, organisation, group or other (required)")
+    q.add_argument("--slug", help="the file name to use instead of one made from the name")
     return parser
 
 
@@ -89,11 +108,27 @@ def print_diagnostics(diags: Diagnostics, stream=None) -> None:
         print(diagnostic.format(), file=stream or sys.stderr)
 
 
+def counted(number: int, noun: str) -> str:
+    """'1 article', '2 articles', '1 entry', '3 entries'."""
+    plural = noun[:-1] + "ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else noun + "s"
+    return f"{number} {noun if number == 1 else plural}"
+
+
+def _warned(diags: Diagnostics) -> str:
+    warnings = len(diags.warnings)
+    return f", {counted(warnings, 'warning')}" if warnings else ""
+
+
 def _summary(diags: Diagnostics, output: str | None) -> str:
-    errors = len(diags.errors)
-    noun = "error" if errors == 1 else "errors"
     tail = f" Nothing was written; {output} is as it was." if output else ""
-    return f"{errors} {noun}.{tail}"
+    return f"{counted(len(diags.errors), 'error')}{_warned(diags)}.{tail}"
+
+
+def _drafts(left_out: int, command: str) -> str:
+    if not left_out:
+        return ""
+    them = "it" if left_out == 1 else "them"
+    return f" {counted(left_out, 'draft')} left out: {command} with --drafts to include {them}."
 
 
 def cmd_build(args) -> int:
@@ -109,8 +144,10 @@ def cmd_build(args) -> int:
     if not args.quiet:
         report = result.report
         where = output or site / "output"
-        print(f"Built {len(result.paths)} files into {where}/ in {time.perf_counter() - started:.2f} s "
-              f"({len(report.written)} written, {len(report.removed)} removed, {report.unchanged} unchanged).")
+        warned = len(result.diagnostics.warnings)
+        print(f"Built {counted(len(result.paths), 'file')} into {where}/ in {time.perf_counter() - started:.2f} s "
+              f"({len(report.written)} written, {len(report.removed)} removed, {report.unchanged} unchanged)"
+              f"{'; ' + counted(warned, 'warning') if warned else ''}.{_drafts(result.drafts_left_out, 'build')}")
     return EXIT_OK
 
 
@@ -121,8 +158,9 @@ def cmd_check(args) -> int:
         print(_summary(result.diagnostics, None), file=sys.stderr)
         return EXIT_CONTENT
     index = result.index
-    print(f"No errors: {len(index.articles)} articles, {len(index.actors)} actors, "
-          f"{len(index.events)} events, {len(index.quotes)} quotes.")
+    print(f"No errors{_warned(result.diagnostics)}: {counted(len(index.articles), 'article')}, "
+          f"{counted(len(index.actors), 'actor')}, {counted(len(index.events), 'event')}, "
+          f"{counted(len(index.quotes), 'quote')}.{_drafts(result.drafts_left_out, 'check')}")
     return EXIT_OK
 
 
@@ -164,7 +202,9 @@ def cmd_new(args) -> int:
                 "#    context: Where and when it was said\n---\n\nWrite the explainer here. "
                 "Link to an actor's page with `[[actor-slug]]` or `[[actor-slug|the name as shown]]`.\n")
     if path.exists():
-        print(f"error: {path} already exists\n  hint: choose another title or --slug", file=sys.stderr)
+        other = ("edit that file, or give this actor another name or --slug" if args.what == "actor"
+                 else "edit that file, or choose another title or --slug")
+        print(f"error: {path} already exists\n  hint: {other}", file=sys.stderr)
         return EXIT_USAGE
     if not (site / "content").is_dir():
         print(f"error: {site.resolve()} has no content/ folder\n  hint: run this in your explainer's folder, "
@@ -172,14 +212,18 @@ def cmd_new(args) -> int:
         return EXIT_USAGE
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    print(f"Created {path}")
+    if args.what == "article":
+        print(f"Created {path}, a draft: the preview (explainer serve) shows it, marked DRAFT; builds and "
+              "check leave it out until you delete its line 'draft: true' (or pass --drafts).")
+    else:
+        print(f"Created {path}; articles refer to this actor as {slug}, e.g. [[{slug}]].")
     return EXIT_OK
 
 
 def cmd_serve(args) -> int:
     from .serve import serve
 
-    return serve(Path(args.site), host=args.host, port=args.port, drafts=args.drafts, open_browser=args.open)
+    return serve(Path(args.site), host=args.host, port=args.port, drafts=not args.no_drafts, open_browser=args.open)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -68,7 +68,10 @@ class PartialDate:
     def display(self) -> str:
         if self.moment is not None:
             offset = self.moment.strftime("%z")
-            zone = "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
+            name = self.moment.tzname() if isinstance(self.moment.tzinfo, ZoneInfo) else None
+            # the zone's own name where it has one (BST, GMT, CET), as the site's time zone gives it
+            zone = name if name and name[0].isalpha() and not name.startswith("UTC") \
+                else "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
             return f"{self.day} {MONTHS[self.month - 1]} {self.year}, {self.moment:%H:%M} {zone}"
         if self.day is not None:
             return f"{self.day} {MONTHS[self.month - 1]} {self.year}"

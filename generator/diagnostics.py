@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -65,6 +66,26 @@ class Diagnostics:
     @property
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.items if d.severity == "warning"]
+
+    def merge_repeated(self) -> None:
+        """One report for what many pages found alike: a template's mistake is found by
+        every page that uses the template, and said once ('while rendering a.html and 12
+        other pages')."""
+        seen: dict[tuple, list] = {}
+        for item in self.items:
+            message = item.message
+            match = re.match(r"(template error while rendering )(\S+)(: .*)$", message, re.S)
+            key = (item.location, item.severity, item.hint, match[1] + match[3] if match else message)
+            seen.setdefault(key, []).append((item, match[2] if match else None))
+        merged = []
+        for (location, severity, hint, _), found in seen.items():
+            item, page = found[0]
+            if page is not None and len(found) > 1:
+                others = len(found) - 1
+                item = Diagnostic(location, item.message.replace(
+                    f" {page}: ", f" {page} (and {others} other page{'s' if others > 1 else ''}): ", 1), hint, severity)
+            merged.append(item)
+        self.items = merged
 
     def sorted(self) -> list[Diagnostic]:
         return sorted(self.items, key=lambda d: (d.location, d.severity, d.message))

@@ -23,7 +23,7 @@ import secrets
 import unicodedata
 import xml.etree.ElementTree as etree
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
 import markdown
@@ -137,6 +137,34 @@ def _locate(pieces: list[str], quote: str):
     return (first[0], first[1]), (last[0], last[2])
 
 
+FINAL_MARKS = ".,;:!?…"  # what wire style may change at the end of a quotation
+
+
+def house_styled(text: str) -> list[str]:
+    """The wordings in which a quotation is accepted in the text, as copy editors change a
+    quote to fit the sentence around it: as written, without its final punctuation mark (the
+    text may end it with another, or none), and with the case of its first letter turned (a
+    quote that starts a sentence in the front matter, mid-sentence in the text). Never
+    another word: a wording other than the first counts only as whole words (see _as_words)."""
+    core = text.rstrip(FINAL_MARKS).rstrip() if len(text.rstrip(FINAL_MARKS)) >= 2 else text
+    wordings = [text, core]
+    for wording in (text, core):
+        if wording[:1].isalpha():
+            wordings.append(wording[0].swapcase() + wording[1:])
+    return list(dict.fromkeys(w for w in wordings if w))
+
+
+def _as_words(text: str, wording: str) -> bool:
+    """Whether wording stands in text with no letter or digit joined to either end."""
+    start = text.find(wording)
+    while start >= 0:
+        end = start + len(wording)
+        if (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            return True
+        start = text.find(wording, start + 1)
+    return False
+
+
 @dataclass(frozen=True)
 class QuoteCheck:
     number: int
@@ -149,6 +177,7 @@ class BodyProblem:
     location: Location
     message: str
     hint: str | None = None
+    name: str | None = None  # what a [[link]] holds that is not a slug: perhaps an actor's name
 
 
 @dataclass(frozen=True)
@@ -225,13 +254,26 @@ class _QuoteAnchors(Treeprocessor):
         for quote in self.owner.quotes:  # a translation's text first, then the words as said
             if quote.number in self.owner.anchored:
                 continue
-            for number, block in enumerate(blocks):
-                if number not in quick:
-                    quick[number] = normalise("".join(self._seen(s)[0] for s in _segments(block)))
-                if quote.text and quote.text in quick[number] and self._anchor(block, quote):
+            for wording in house_styled(quote.text):
+                if self._anchored(blocks, quick, replace(quote, text=wording), wording != quote.text):
                     self.owner.anchored.add(quote.number)
                     break
         return None
+
+    def _anchored(self, blocks, quick: dict, quote: QuoteCheck, whole_words: bool) -> bool:
+        """Whether the quote's words were found in a block and marked there; a house-styled
+        wording (whole_words) only where it stands as whole words."""
+        for number, block in enumerate(blocks):
+            if number not in quick:
+                quick[number] = normalise("".join(self._seen(s)[0] for s in _segments(block)))
+            text = quick[number]
+            if not quote.text or quote.text not in text:
+                continue
+            if whole_words and not _as_words(text, quote.text):
+                continue
+            if self._anchor(block, quote):
+                return True
+        return False
 
     def _seen(self, segment) -> tuple[str, list[int], list[int]]:
         """A text run as a reader sees it: character references and the characters they
@@ -502,7 +544,8 @@ class Markup:
                 mentions.append(Ref(slug, where))
             else:
                 problems.append(BodyProblem(where, f"'[[{slug}]]' does not name an actor by slug",
-                                            "write [[actor-slug]] or [[actor-slug|shown text]], e.g. [[zhao-lijian|Zhao]]"))
+                                            "write [[actor-slug]] or [[actor-slug|shown text]], e.g. [[zhao-lijian|Zhao]]",
+                                            slug))
         plain = normalise(html_unescape(_plain_text(body)))
         for quote in article.quotes:
             if quote.paraphrase or quote.number in self.anchored:
@@ -511,7 +554,11 @@ class Markup:
                     "and line breaks do not matter); correct the text or the quote, or mark it paraphrase: true")
             nearest = _nearest(plain, normalise(quote.text))
             if nearest:
-                hint = f"the nearest passage in the text reads \u201c{nearest}\u201d; " + hint
+                line = _line_of(body, nearest)
+                at = f", at line {article.body_line + line}," if line is not None else ""
+                differ = _differing(normalise(quote.text), nearest)
+                hint = (f"the nearest passage in the text{at} reads \u201c{nearest}\u201d"
+                        + (f" ({differ})" if differ else "") + "; " + hint)
             also = f" and neither does its original ('{_short(quote.original)}')" if quote.original else ""
             problems.append(BodyProblem(quote.text_location,
                                         f"quote {quote.number} ('{_short(quote.text)}') does not occur in the article's text{also}",
@@ -595,6 +642,37 @@ def _plain_text(body: str) -> str:
 def _short(text: str, limit: int = 48) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _line_of(body: str, passage: str) -> int | None:
+    """The line of body (0 for the first) on which passage begins, found by its first words
+    as a reader sees them, or None."""
+    start = " ".join(passage.split()[:4])
+    for number, line in enumerate(body.split("\n")):
+        if start and start in normalise(html_unescape(_plain_text(line))):
+            return number
+    return None
+
+
+def _differing(quote: str, passage: str, most: int = 3) -> str:
+    """The words in which quote and passage differ: "'town' where the text has 'city'";
+    the first letter's case and the final mark, which may differ, are left out."""
+    said, shown = quote.split(), passage.split()
+    if said and shown:  # what house style may change is no difference (see house_styled)
+        if said[0].casefold() == shown[0].casefold():
+            shown[0] = said[0]
+        if said[-1].rstrip(FINAL_MARKS) == shown[-1].rstrip(FINAL_MARKS):
+            shown[-1] = said[-1]
+    parts = []
+    for op, a, b, c, d in difflib.SequenceMatcher(a=said, b=shown, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        ours, theirs = " ".join(said[a:b]), " ".join(shown[c:d])
+        parts.append(f"'{ours}' where the text has '{theirs}'" if ours and theirs
+                     else f"'{ours}' is not in the text" if ours else f"the text adds '{theirs}'")
+    if not parts:
+        return ""
+    return "; ".join(parts[:most]) + (f" and {len(parts) - most} more" if len(parts) > most else "")
 
 
 NEAREST_TRIES = 30  # stretches of the text compared letter by letter with a missing quote

@@ -8,7 +8,7 @@ a content mistake. Cross-references (actor slugs) are kept as ``Ref`` and checke
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -216,7 +216,7 @@ class Fields:
         self.ok = isinstance(data, dict)
         self.data = data if self.ok else {}
         if not self.ok:
-            shown = "nothing" if data is None else f"a {_kind(data)}"
+            shown = "nothing" if data is None else f"{_a(_kind(data))} {_kind(data)}"
             diags.error(doc.loc(*path), f"{what} must be a set of 'key: value' lines, not {shown}",
                         f"write the fields of the {what.split(' ', 1)[1] if what.startswith(('a ', 'an ', 'the ')) else what}"
                         " as key: value lines")
@@ -233,12 +233,12 @@ class Fields:
     def has(self, key) -> bool:
         return self.data.get(key) is not None
 
-    def text(self, key, required: bool = False, one_line: bool = False) -> str | None:
+    def text(self, key, required: bool = False, one_line: bool = False, hint: str | None = None) -> str | None:
         value = self.data.get(key)
         if value is None or value == "":
             if required:
                 where = self.loc(key) if key in self.data else self.doc.loc(*self.path)
-                self.diags.error(where, f"{self.what} needs a '{key}'", f"add a line '{key}: ...'")
+                self.diags.error(where, f"{self.what} needs {_a(key)} '{key}'", hint or f"add a line '{key}: ...'")
             return None
         if isinstance(value, (bool, int, float)):
             value = self.doc.raw.get(self.path + (key,), str(value))
@@ -275,7 +275,7 @@ class Fields:
         value = self.data.get(key)
         if value is None:
             if required:
-                self.diags.error(self.doc.loc(*self.path), f"{self.what} needs a '{key}'",
+                self.diags.error(self.doc.loc(*self.path), f"{self.what} needs {_a(key)} '{key}'",
                                  f"add a line '{key}: YYYY-MM-DD'")
             return None
         if isinstance(value, int) and not isinstance(value, bool):  # a year, as it was written
@@ -331,7 +331,13 @@ class Fields:
         return tuple(found)
 
     def sub(self, key, known: tuple[str, ...], what: str) -> "Fields | None":
-        if self.data.get(key) is None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and known[:2] == ("src", "alt"):
+            written = str(value).strip()
+            self.diags.error(self.loc(key), f"'{key}' needs its fields ({', '.join(known)}), not only a text",
+                             f'write {key}: {{src: {written or "media/photo.jpg"}, alt: "what the picture shows"}}')
             return None
         fields = Fields(self.doc, self.diags, self.path + (key,), known, what)
         return fields if fields.ok else None
@@ -361,7 +367,13 @@ def _get(data, path):
 
 
 def _kind(value) -> str:
-    return {dict: "set of fields", list: "list", bool: "true/false value"}.get(type(value), type(value).__name__)
+    return {dict: "set of fields", list: "list", bool: "true/false value", str: "text", int: "number",
+            float: "number"}.get(type(value), type(value).__name__)
+
+
+def _a(key: str) -> str:
+    """'a' or 'an' before a field's name in quotes: "an 'alt'", "a 'kind'"."""
+    return "an" if key[:1] in "aeiou" else "a"
 
 
 def _url(fields: Fields, key: str, required: bool = False) -> str | None:
@@ -445,7 +457,8 @@ def read_actor(doc: YamlDoc, slug: str, diags: Diagnostics) -> Actor | None:
     if not fields.ok:
         return None
     name = fields.text("name", required=True, one_line=True)
-    kind = fields.text("kind", required=True, one_line=True)
+    kind = fields.text("kind", required=True, one_line=True,
+                       hint="add a line 'kind: person' (or one of: " + ", ".join(KINDS) + ")")
     if kind is not None and kind not in KINDS:
         guess = did_you_mean(kind, KINDS)
         diags.error(fields.loc("kind"), f"'{kind}' is not a kind of actor",
@@ -731,7 +744,8 @@ def _read_quote(fields: Fields, article: str, index: int, article_date: PartialD
                            "use the group's actor as the speaker")
         speaker = ()
     text = fields.text("text", required=True)
-    said = fields.date("said", timezone) or article_date
+    # not said when the article was published: on its day, as far as anyone can tell
+    said = fields.date("said", timezone) or (replace(article_date, moment=None) if article_date else None)
     source_fields = fields.sub("source", SOURCE_FIELDS, "a quote's source")
     source = read_source(source_fields, timezone) if source_fields else None
     if source is None and not article_sources and not fields.has("source"):

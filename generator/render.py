@@ -3,6 +3,7 @@ time, and a template's mistakes reported at its file and line."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from urllib.parse import quote
 from types import SimpleNamespace
@@ -177,7 +178,7 @@ class Renderer:
                              "restore it, or remove the override that includes it")
             return None
         except (jinja2.UndefinedError, TypeError, ValueError, KeyError, AttributeError) as exc:
-            self.diags.error(runtime_location(exc, template), f"template error while rendering {path}: {exc}",
+            self.diags.error(runtime_location(exc, template), f"template error while rendering {path}: {named(exc)}",
                              "check the names the template uses against the default theme's")
             return None
         except jinja2.sandbox.SecurityError as exc:
@@ -197,6 +198,18 @@ class Renderer:
                              "fix the expression at this line of the template")
             return None
         return text.encode("utf-8")
+
+
+# The objects templates are given, as an error names them to whoever wrote the template.
+TEMPLATE_NAMES = {"SiteIndex": "site", "_Watched": "site", "SiteConfig": "config", "Article": "article", "Actor": "actor",
+                  "Author": "author", "Quote": "quote", "TimelineEvent": "event", "Claim": "claim",
+                  "Facts": "the plan"}
+_OBJECT = re.compile(r"'generator\.\w+\.(\w+) object'")
+
+
+def named(exc: Exception) -> str:
+    """An error's message with the generator's classes called what templates call them."""
+    return _OBJECT.sub(lambda m: f"'{TEMPLATE_NAMES.get(m.group(1), m.group(1))}'", str(exc))
 
 
 class Superseded(Exception):

@@ -209,6 +209,17 @@ def _name_key(actor: Actor) -> tuple:
     return (actor.name.casefold(), actor.slug)
 
 
+def named(text: str, actors: dict[str, Actor]) -> Actor | None:
+    """The actor whose name or alias text is (in any case, with any spacing), or whose slug
+    it would make: what someone who wrote [[Maria Okafor]] meant."""
+    wanted = " ".join(text.split("|")[0].split()).casefold()
+    for actor in actors.values():
+        if any(" ".join(n.split()).casefold() == wanted for n in (actor.name, *actor.aliases)):
+            return actor
+    slug = "-".join("".join(c if c.isalnum() else " " for c in wanted).split())
+    return actors.get(slug)
+
+
 def check_refs(refs: list[Ref], known: set[str], actors: dict[str, Actor], what: str, diags: Diagnostics):
     for ref in refs:
         if ref.slug in known:
@@ -327,7 +338,11 @@ def link(article: Article, rendered: RenderedBody | None, tellings: tuple[Timeli
     if rendered:
         check_refs(list(rendered.mentions), known, actor_map, "actor link", local)
         for problem in rendered.problems:
-            local.error(problem.location, problem.message, problem.hint)
+            found = named(problem.name, actor_map) if problem.name else None
+            hint = (f"did you mean '{found.slug}'? ({found.location.file}): write [[{found.slug}]], or "
+                    f"[[{found.slug}|{problem.name.split('|')[0].strip()}]] to show the words as written"
+                    if found else problem.hint)
+            local.error(problem.location, problem.message, hint)
     summary = None
     if article.summary:
         summary = (people.filled(rendered.summary, rendered.seal) if rendered and rendered.summary is not None

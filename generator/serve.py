@@ -304,7 +304,7 @@ class _Nowhere:
         return True
 
 
-def serve(site_root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = False,
+def serve(site_root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = True,
           open_browser: bool = False, out=sys.stdout) -> int:
     preview = Preview(site_root, drafts, out)
     preview.sources = Sources(site_root)  # before the first build: a save during it still counts

@@ -205,6 +205,18 @@ def _check_comment(node, lines: list, doc: YamlDoc, line_offset: int) -> None:
                               "move a real comment to its own line"))
 
 
+def _quoted_example(line_text: str) -> str:
+    """The editor's own line with its value in quotes: double ones, or single ones (any
+    inside doubled) for a value that holds a double quote; a general example for another line."""
+    match = re.match(r"^(\s*(?:-\s+)?)([\w-]+):\s+(.*\S)\s*$", line_text)
+    if not match:
+        return "key: \"the value: as written\" (or 'the value' in single quotes)"
+    key, value = match[2], match[3]
+    if '"' not in value:
+        return f'{key}: "{value}"'
+    return f"{key}: '" + value.replace("'", "''") + "'"
+
+
 def _explain(exc: yaml.MarkedYAMLError, text: str, mark) -> tuple[str, str | None]:
     problem = exc.problem or exc.context or "invalid YAML"
     context = exc.context or ""
@@ -217,12 +229,8 @@ def _explain(exc: yaml.MarkedYAMLError, text: str, mark) -> tuple[str, str | Non
         return ("a tab character is used for indentation",
                 "YAML allows only spaces for indentation: replace the tab with spaces")
     if "mapping values are not allowed" in problem:
-        example = 'title: "Russia: what it asked for"'
-        match = re.match(r"^(\s*(?:-\s+)?)([\w-]+):\s+(.*\S)\s*$", line_text)
-        if match and '"' not in match[3]:
-            example = f'{match[2]}: "{match[3]}"'
         return ("a colon followed by a space inside a value starts a new key",
-                f"put the whole value in quotes: {example}")
+                "put the whole value in quotes: " + _quoted_example(line_text))
     if "quoted scalar" in context and "end of stream" in problem:
         return ("a quoted value is never closed", "add the closing quote")
     if "quoted scalar" in context:
@@ -236,8 +244,11 @@ def _explain(exc: yaml.MarkedYAMLError, text: str, mark) -> tuple[str, str | Non
         return ("text follows the end of a quoted value, or the indentation is off",
                 "put the whole value inside one pair of quotes (inside \"...\" write \\\" for a quotation mark, "
                 "or use '...' around a value that contains \"), and line keys up with the ones around them")
-    if "found character '@'" in problem or "found character '`'" in problem:
-        return (problem, "values that start with @ or ` must be quoted")
+    if "cannot start any token" in problem:
+        sign = line_text[mark.column] if mark is not None and mark.column < len(line_text) else ""
+        sign = f"'{sign}'" if sign and not sign.isspace() else "this sign"
+        return (f"a value cannot start with {sign} unless it is in quotes (YAML keeps {sign} for itself)",
+                "put the whole value in quotes: " + _quoted_example(line_text))
     if "found undefined alias" in problem or "alias" in problem:
         return ("YAML aliases (*name) are not allowed",
                 "write the value out in full instead of referring to an &anchor")
