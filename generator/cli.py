@@ -18,6 +18,7 @@ from . import __version__
 from .build import build
 from .diagnostics import Diagnostics
 from .model import KINDS, SLUG
+from .schema import schema_line
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -87,6 +88,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-drafts", action="store_true", help="leave drafts out, as the published site does")
     p.add_argument("--drafts", action="store_true", help=argparse.SUPPRESS)  # the default now; kept for old scripts
     p.add_argument("--open", action="store_true", help="open the site in the web browser")
+
+    p = commands.add_parser("schema", help="write the JSON Schemas of the content files",
+                            description="Write JSON Schemas of site.yaml, actor and author files and an "
+                                        "article's front matter, for editors that check YAML as you type.")
+    site_option(p)
+    p.add_argument("--output", metavar="DIR", help="where to write them (default: schemas/ in the site folder)")
 
     p = commands.add_parser("new", help="start a new article or actor file",
                             description="Write a new article or actor file with every field ready to fill in.")
@@ -223,7 +230,7 @@ def cmd_new(args) -> int:
                   file=sys.stderr)
             return EXIT_USAGE
         path = site / "content" / "actors" / f"{slug}.yaml"
-        text = (f"name: {_yaml_text(args.title)}\nkind: {args.kind}\n"
+        text = (schema_line("actor", 2) + f"name: {_yaml_text(args.title)}\nkind: {args.kind}\n"
                 "role: \"\"                # one line, e.g. Spokesperson, Chinese foreign ministry\n"
                 "affiliations: []          # slugs of other actors, e.g. [china]\n"
                 "aliases: []               # other names the text uses\n"
@@ -257,6 +264,17 @@ def cmd_new(args) -> int:
     return EXIT_OK
 
 
+def cmd_schema(args) -> int:
+    from . import schema
+
+    folder = Path(args.output) if args.output else Path(args.site) / schema.FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in schema.schemas().items():
+        (folder / name).write_text(text, encoding="utf-8")
+        print(f"Wrote {folder / name}")
+    return EXIT_OK
+
+
 def cmd_serve(args) -> int:
     from .serve import serve
 
@@ -265,7 +283,7 @@ def cmd_serve(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "serve": cmd_serve}
+    handlers = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "schema": cmd_schema, "serve": cmd_serve}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

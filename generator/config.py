@@ -13,6 +13,7 @@ from .yamlio import YamlDoc
 
 CONFIG_FIELDS = ("title", "base_url", "description", "language", "author", "timezone", "cname", "unsafe_html",
                  "image", "key_points")
+SHARE_IMAGE_FIELDS = ("src", "alt")
 _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -138,7 +139,7 @@ def read_config(doc: YamlDoc, diags: Diagnostics, base_url_override: str | None 
         timezone=timezone,
         cname=cname,
         unsafe_html=fields.flag("unsafe_html"),
-        image=read_image(fields.sub("image", ("src", "alt"), "image"), with_caption=False),
+        image=read_image(fields.sub("image", SHARE_IMAGE_FIELDS, "image"), with_caption=False),
         key_points=fields.lines("key_points"),
     )
     return config if title and base_url else None

@@ -448,6 +448,8 @@ def markdown_problem(text: str) -> tuple[int, str, str] | None:
     return None
 
 
+PORTRAIT_FIELDS = ("src", "alt", "credit")  # an actor's or author's image
+PICTURE_FIELDS = ("src", "alt", "caption", "credit")  # an article's lead image
 ACTOR_FIELDS = ("name", "kind", "role", "affiliations", "aliases", "summary", "links", "image")
 LINK_LABELS = {"wikipedia": "Wikipedia", "wikidata": "Wikidata", "website": "Website", "twitter": "X (Twitter)"}
 
@@ -474,7 +476,7 @@ def read_actor(doc: YamlDoc, slug: str, diags: Diagnostics) -> Actor | None:
         aliases=fields.words("aliases"),
         summary=fields.markdown("summary"),
         links=_read_links(fields),
-        image=read_image(fields.sub("image", ("src", "alt", "credit"), "image"), with_caption=False),
+        image=read_image(fields.sub("image", PORTRAIT_FIELDS, "image"), with_caption=False),
     )
     return actor if name and kind else None
 
@@ -514,7 +516,7 @@ def read_author(doc: YamlDoc, slug: str, diags: Diagnostics) -> Author | None:
         role=fields.text("role", one_line=True),
         bio=fields.markdown("bio"),
         links=_read_links(fields),
-        image=read_image(fields.sub("image", ("src", "alt", "credit"), "image"), with_caption=False),
+        image=read_image(fields.sub("image", PORTRAIT_FIELDS, "image"), with_caption=False),
     )
     return author if name else None
 
@@ -592,7 +594,7 @@ def read_article(doc: YamlDoc, default_slug: str, body: str, body_line: int,
         summary=fields.markdown("summary"),
         draft=fields.flag("draft"),
         sources=sources,
-        image=read_image(fields.sub("image", ("src", "alt", "caption", "credit"), "image"), with_caption=True),
+        image=read_image(fields.sub("image", PICTURE_FIELDS, "image"), with_caption=True),
         actors=fields.refs("actors"),
         events=tuple(events),
         quotes=tuple(quotes),
