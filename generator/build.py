@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import load as loader
-from . import pictures, published, search, yamlio
+from . import cms, pictures, published, search, yamlio
 from .cache import DiskCache
 from .config import SiteConfig, read_config
 from .diagnostics import Diagnostic, Diagnostics, Location
@@ -212,6 +212,8 @@ class Builder:
             return result
 
         config = self._config(sources, diags)
+        if config is not None and config.admin:
+            statics = {**statics, **self._admin_files(diags)}
         markup = self.markup(config)
         people, articles, bodies = self._content(sources, config, markup, diags)
         media = {rel: path for rel, path in sources.media}
@@ -262,6 +264,15 @@ class Builder:
         self._written(records)
         result.lap("write", clock)
         return result
+
+    def _admin_files(self, diags: Diagnostics) -> dict[str, Path]:
+        """The content manager's files, when site.yaml turns it on (cms.py)."""
+        folder = cms.distribution(self.site_root)
+        if folder is None:
+            diags.error(Location("site.yaml"), "'admin' turns on the content manager, which is not installed",
+                        "run make cms (it installs Decap CMS into cms/node_modules), or remove 'admin'")
+            return {}
+        return cms.files(folder)
 
     def last_shown(self) -> dict | None:
         """What the last build that published the site showed of each article, from the

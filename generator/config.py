@@ -12,7 +12,9 @@ from .model import Fields, Image, read_image, typographic
 from .yamlio import YamlDoc
 
 CONFIG_FIELDS = ("title", "base_url", "description", "language", "author", "timezone", "cname", "unsafe_html",
-                 "image", "key_points")
+                 "image", "key_points", "admin")
+ADMIN_FIELDS = ("repo", "branch", "auth_url")  # the content manager's, at admin/ (cms.py)
+_REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 SHARE_IMAGE_FIELDS = ("src", "alt")
 _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -30,6 +32,7 @@ class SiteConfig:
     unsafe_html: bool = False
     image: Image | None = None  # for link previews of pages without an image, and the publisher's logo
     key_points: tuple[str, ...] = ()  # "what you need to know", on the front page
+    admin: "Admin | None" = None  # the content manager at admin/, when site.yaml turns it on
 
     @property
     def prefix(self) -> str:
@@ -88,6 +91,16 @@ def base_url_problem(raw: str, url: str) -> tuple[str, str] | None:
     return None
 
 
+@dataclass(frozen=True)
+class Admin:
+    """The content manager (Decap CMS) at admin/: which GitHub repository and branch it
+    edits, and the address of the OAuth service that signs editors in to GitHub."""
+
+    repo: str | None = None
+    branch: str = "main"
+    auth_url: str | None = None
+
+
 BASE_URL_HINT = ("write the address the site will have, e.g. https://newsroom.github.io/explainer/ "
                  "for a project site, or https://explainers.example.org/ for a custom domain")
 
@@ -141,5 +154,22 @@ def read_config(doc: YamlDoc, diags: Diagnostics, base_url_override: str | None 
         unsafe_html=fields.flag("unsafe_html"),
         image=read_image(fields.sub("image", SHARE_IMAGE_FIELDS, "image"), with_caption=False),
         key_points=fields.lines("key_points"),
+        admin=_read_admin(fields.sub("admin", ADMIN_FIELDS, "admin"), diags),
     )
     return config if title and base_url else None
+
+
+def _read_admin(fields: Fields | None, diags: Diagnostics) -> Admin | None:
+    if fields is None:
+        return None
+    repo = fields.text("repo", one_line=True)
+    if repo is not None and not _REPO.match(repo):
+        diags.error(fields.loc("repo"), f"'{repo}' is not a GitHub repository",
+                    "write its owner and name, e.g. repo: newsroom/explainer")
+        repo = None
+    auth_url = fields.text("auth_url", one_line=True)
+    if auth_url is not None and not auth_url.startswith("https://"):
+        diags.error(fields.loc("auth_url"), f"'{auth_url}' is not an https:// address",
+                    "write the address of the OAuth service, e.g. https://auth.example.org")
+        auth_url = None
+    return Admin(repo=repo, branch=fields.text("branch", one_line=True) or "main", auth_url=auth_url)

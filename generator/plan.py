@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 from markupsafe import Markup, escape
 
-from . import graph, structured, urls
+from . import cms, graph, structured, urls
 from .dates import MONTHS
 from .markup import IMAGE_TAG
 from .resolve import SiteIndex
@@ -254,6 +254,9 @@ class Plan:
         self.constant(".nojekyll", b"")
         if index.config.cname:
             self.constant("CNAME", (index.config.cname + "\n").encode())
+        if index.config.admin:  # the content manager's page and configuration (its script is copied)
+            self.constant(f"{cms.FOLDER}/index.html", cms.page(index.config))
+            self.data(f"{cms.FOLDER}/config.yml", lambda: cms.config_yml(self.index.config))
         self.data("data/explainer.json", lambda: structured.explainer_json(self.index, self.urls))
         self.data("data/timeline.json", lambda: structured.timeline_json(
             self.index, self.urls, lambda slugs: str(names(self.index, self.urls, slugs))))
@@ -450,6 +453,7 @@ class Plan:
         pages += [(urls.actor(s), None) for s in index.actors]
         known = {p for p, _ in pages}
         known.add(urls.SEARCH)  # search results are not for search engines
+        known.add(cms.FOLDER + "/")  # nor is the content manager
         for path in self.facts.paths:
             address = urls.page_address(path)
             if address is not None and address not in known:

@@ -28,8 +28,13 @@ URL = {"type": "string", "pattern": "^https?://", "format": "uri"}
 FLAG = {"type": "boolean"}
 
 
-def slugs(what: str) -> dict:
-    return {"type": "array", "items": SLUG, "uniqueItems": True, "description": f"{what}, by slug"}
+def slug_of(collection: str, what: str = "") -> dict:
+    """A slug of an actor or an author: x-collection names the folder it is a file of."""
+    return {**SLUG, "x-collection": collection, **({"description": what} if what else {})}
+
+
+def slugs(what: str, collection: str = "actors") -> dict:
+    return {"type": "array", "items": slug_of(collection), "uniqueItems": True, "description": f"{what}, by slug"}
 
 
 def words(what: str) -> dict:
@@ -77,6 +82,10 @@ def site_schema() -> dict:
         "timezone": {**LINE, "description": "for times without an offset, e.g. Europe/London"},
         "cname": LINE, "unsafe_html": {**FLAG, "description": "let raw HTML through unfiltered"},
         "image": image(config.SHARE_IMAGE_FIELDS), "key_points": words("one-line key points"),
+        "admin": entry(config.ADMIN_FIELDS, {
+            "repo": {**LINE, "pattern": config._REPO.pattern, "description": "the GitHub repository, owner/name"},
+            "branch": LINE, "auth_url": {**URL, "description": "the OAuth service that signs editors in"}},
+            (), "the content manager at admin/, on when present"),
     }, ("title", "base_url"), "site.yaml")
 
 
@@ -114,7 +123,7 @@ def article_schema() -> dict:
         "id": SLUG, "date": DATE, "end": DATE, "title": LINE, "description": MARKDOWN,
         "actors": slugs("who takes part"), "place": LINE, "key": FLAG}, ("date", "title"), "an event")
     quote = entry(model.QUOTE_FIELDS, {
-        "speaker": SLUG, "text": {**TEXT, "description": "word for word as in the text (or its translation)"},
+        "speaker": slug_of("actors", "who said it"), "text": {**TEXT, "description": "word for word as in the text (or its translation)"},
         "said": DATE, "context": TEXT, "via": LINE, "about": slugs("whom it is about"),
         "topics": words("topics"), "paraphrase": FLAG, "source": source(),
         "language": {**LINE, "description": "the language the words were said in"},
@@ -123,7 +132,7 @@ def article_schema() -> dict:
         "status_source": source()}, ("speaker", "text"), "a quote")
     return entry(model.ARTICLE_FIELDS, {
         "title": LINE, "date": DATE, "updated": DATE, "summary": MARKDOWN, "draft": FLAG, "slug": SLUG,
-        "authors": slugs("who wrote it, in byline order"), "sources": listed(source()),
+        "authors": slugs("who wrote it, in byline order", "authors"), "sources": listed(source()),
         "image": image(model.PICTURE_FIELDS), "actors": slugs("actors the article is about"),
         "events": listed(event), "quotes": listed(quote), "corrections": listed(correction),
         "claims": listed(claim)}, ("title", "date"), "an article's front matter")

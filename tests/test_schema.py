@@ -20,7 +20,8 @@ HARBOUR = ROOT / "tests" / "sites" / "harbour"
 
 # Every place a field can stand that neither the demo nor the test site fills
 EVERYTHING = {
-    "site.yaml": "title: Tiny\nbase_url: https://example.org/tiny/\nimage: {src: https://example.org/a.png, alt: A}\n",
+    "site.yaml": ("title: Tiny\nbase_url: https://example.org/tiny/\nimage: {src: https://example.org/a.png, alt: A}\n"
+                  "admin: {repo: newsroom/explainer, branch: main, auth_url: https://auth.example.org}\n"),
     "content/articles/full.md": (
         "---\ntitle: Full\ndate: 2024-05-06\nsources:\n  - {publisher: Wire, url: https://example.org/, "
         "date: 2024-05-06, title: T}\n"
