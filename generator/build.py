@@ -162,7 +162,7 @@ class Builder:
         self._last: tuple | None = None  # (signature, index, paths, drafts left out) of the last build that wrote
         self.searching: search.SearchRecord | None = None  # what output/pagefind/ holds, once known
         self.resized: list[tuple] = []  # the keys of the pictures' sizes the last build published
-        self._shown: tuple | None = None  # (what the last published build showed,) once read (published.py)
+        self._shown: tuple | None = None  # (what the last published build showed, its file's stamp) (published.py)
         self.showing: dict | None = None  # what this build shows of each article, for the record
 
     def markup(self, config: SiteConfig | None) -> Markup:
@@ -213,7 +213,7 @@ class Builder:
 
         config = self._config(sources, diags)
         if config is not None and config.admin:
-            statics = {**statics, **self._admin_files(diags)}
+            statics = {**statics, **self._admin_files(diags, write)}
         markup = self.markup(config)
         people, articles, bodies = self._content(sources, config, markup, diags)
         media = {rel: path for rel, path in sources.media}
@@ -265,21 +265,23 @@ class Builder:
         result.lap("write", clock)
         return result
 
-    def _admin_files(self, diags: Diagnostics) -> dict[str, Path]:
-        """The content manager's files, when site.yaml turns it on (cms.py)."""
+    def _admin_files(self, diags: Diagnostics, write: bool) -> dict[str, Path]:
+        """The content manager's files, when site.yaml turns it on (cms.py); a check, which
+        writes nothing, does not need them."""
         folder = cms.distribution(self.site_root)
-        if folder is None:
+        if folder is None and write:
             diags.error(Location("site.yaml"), "'admin' turns on the content manager, which is not installed",
                         "run make cms (it installs Decap CMS into cms/node_modules), or remove 'admin'")
-            return {}
-        return cms.files(folder)
+        return cms.files(folder) if folder is not None else {}
 
     def last_shown(self) -> dict | None:
         """What the last build that published the site showed of each article, from the
         cache folder (read, never written, by check and the preview), or None."""
-        if self._shown is None:
-            disk = self.disk or (DiskCache(self.site_root, self.key) if self.key else None)
-            self._shown = (disk.load_lasting(published.RECORD, SHOWN) if disk is not None else None,)
+        disk = self.disk or (DiskCache(self.site_root, self.key) if self.key else None)
+        # read again when a command-line build (beside the preview) has recorded another
+        stamp = _file_key(disk.lasting_path(published.RECORD)) if disk is not None else None
+        if self._shown is None or self._shown[1] != stamp:
+            self._shown = (disk.load_lasting(published.RECORD, SHOWN) if disk is not None else None, stamp)
         return self._shown[0]
 
     def _config(self, sources, diags: Diagnostics) -> SiteConfig | None:
@@ -562,6 +564,8 @@ class Builder:
         texts = tuple((s.rel, s.digest) for s in (sources.config, *sources.articles, *sources.actors, *sources.authors) if s)
         media = tuple((rel, _file_key(path)) for rel, path in sources.media)
         assets = tuple((rel, _file_key(path)) for rel, path in statics.items())
+        manager = cms.distribution(self.site_root)  # its script, copied when site.yaml turns it on
+        assets += (("cms", _file_key(manager / "decap-cms.js") if manager else None),)
         made_from = (texts, media, theme, assets, self.base_url, self.drafts, self.search)
         return hashlib.blake2b(pickle.dumps(made_from, pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
 
@@ -628,7 +632,7 @@ class OneShot(Builder):
     def _written(self, records: Records) -> None:
         if self.disk is not None and self.showing is not None and self.showing != self.last_shown():
             self.disk.save_lasting(published.RECORD, self.showing, SHOWN)
-            self._shown = (self.showing,)
+            self._shown = None  # read again, with the file's new stamp
         if self.disk is not None:  # for a build with this cache and no output/
             pages = {path: digest for path, (_, digest) in records.pages.items()}
             self.disk.keep_copies(self.output, pages)

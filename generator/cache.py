@@ -75,14 +75,17 @@ class DiskCache:
         there was not signed with this user's key or is not a type_."""
         return self._load(self.path(kind, key), type_)
 
+    def lasting_path(self, name: str) -> Path:
+        return self.base / f"{name}.json"
+
     def load_lasting(self, name: str, type_):
         """Like load, a record kept beside the versions' folders, which outlives them."""
-        return self._load(self.base / f"{name}.json", type_)
+        return self._load(self.lasting_path(name), type_)
 
     def save_lasting(self, name: str, value, type_) -> None:
         if self.working:
             data = records.dumps(value, type_)
-            self._write(self.base / f"{name}.json", SIGNED + self._signature(data) + data)
+            self._write(self.lasting_path(name), SIGNED + self._signature(data) + data)
 
     def _load(self, path: Path, type_):
         if self.secret is None:

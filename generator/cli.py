@@ -189,7 +189,8 @@ def cmd_build(args) -> int:
         warned = len(result.diagnostics.warnings)
         print(f"Built {counted(len(result.paths), 'file')} into {where}/ in {time.perf_counter() - started:.2f} s "
               f"({len(report.written)} written, {len(report.removed)} removed, {report.unchanged} unchanged)"
-              f"{'; ' + counted(warned, 'warning') if warned else ''}.{_drafts(result.drafts_left_out, 'build')}")
+              f"{'; ' + counted(warned, 'warning') if warned else ''}.{_drafts(result.drafts_left_out, 'build')}",
+              file=sys.stderr if args.format == "json" else sys.stdout)  # json: stdout holds the one object
     return EXIT_OK
 
 

@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent.parent
 
 # a slug field's collection: what the picker lists, and what it shows of each
 SHOWN = {"actors": "{{name}}", "authors": "{{name}}"}
-LONG = {"summary", "bio", "description", "text", "context", "status_note", "note", "claim"}
+LONG = {"summary", "bio", "description", "text", "context", "status_note", "note"}
 
 
 def distribution(site_root: Path) -> Path | None:
@@ -84,6 +84,9 @@ def _widget(name: str, node: dict, required: bool) -> dict:
         field.update(widget="object", fields=_fields(node, required), collapsed=not required)
     elif kind == "array" and node["items"].get("type") == "object":
         field.update(widget="list", fields=_fields(node["items"]))
+    elif kind == "array" and node["items"].get("type") == "integer":  # numbers, saved as numbers
+        field.update(widget="list", field={"name": name[:-1] or name, "label": "Number", "widget": "number",
+                                           "value_type": "int", "min": node["items"].get("minimum", 1)})
     elif kind == "array":
         field.update(widget="list")
     elif kind == "boolean":  # no default: Decap would start every list that holds one with an item

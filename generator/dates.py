@@ -23,6 +23,11 @@ class DateProblem(ValueError):
         self.message, self.hint = message, hint
 
 
+# Abbreviations of time zones that name one zone only, as the tz database gives them
+ZONE_NAMES = frozenset({"GMT", "BST", "WET", "WEST", "CET", "CEST", "EET", "EEST", "MSK", "JST", "KST", "HKT",
+                        "AEST", "AEDT", "ACST", "ACDT", "AWST", "NZST", "NZDT", "EST", "EDT", "PST", "PDT",
+                        "MST", "MDT", "AKST", "AKDT", "HST", "SAST", "WIB", "PKT"})
+
 FORMS = "write YYYY, YYYY-MM, YYYY-MM-DD or an ISO date and time such as 2022-03-14T09:30:00+01:00"
 
 
@@ -69,9 +74,9 @@ class PartialDate:
         if self.moment is not None:
             offset = self.moment.strftime("%z")
             name = self.moment.tzname() if isinstance(self.moment.tzinfo, ZoneInfo) else None
-            # the zone's own name where it has one (BST, GMT, CET), as the site's time zone gives it
-            zone = name if name and name[0].isalpha() and not name.startswith("UTC") \
-                else "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
+            # the zone's own name where readers cannot mistake it (BST, CET); CST is China's and
+            # America's, IST India's, Ireland's and Israel's: those are shown as their offset
+            zone = name if name in ZONE_NAMES else "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
             return f"{self.day} {MONTHS[self.month - 1]} {self.year}, {self.moment:%H:%M} {zone}"
         if self.day is not None:
             return f"{self.day} {MONTHS[self.month - 1]} {self.year}"

@@ -154,12 +154,23 @@ def house_styled(text: str) -> list[str]:
     return list(dict.fromkeys(w for w in wordings if w))
 
 
+JOINERS = "-'’.,"  # signs that join what stands on both sides into one word: 3,000  ill-prepared
+
+
 def _as_words(text: str, wording: str) -> bool:
-    """Whether wording stands in text with no letter or digit joined to either end."""
+    """Whether wording stands in text as whole words: no letter or digit joined to either
+    end, directly or through a sign that joins words (3,000, ill-prepared, anti-sanctions)."""
+    def joined(at: int, step: int) -> bool:
+        if not 0 <= at < len(text):
+            return False
+        if text[at].isalnum():
+            return True
+        return text[at] in JOINERS and 0 <= at + step < len(text) and text[at + step].isalnum()
+
     start = text.find(wording)
     while start >= 0:
         end = start + len(wording)
-        if (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+        if not joined(start - 1, -1) and not joined(end, 1):
             return True
         start = text.find(wording, start + 1)
     return False

@@ -349,15 +349,24 @@ class Plan:
 
     def _year_context(self, address: str) -> dict:
         year, number, count, events = self.facts.timeline[address]
-        # a claim's change goes on the page of its year whose events begin before it (or the first)
-        starts = [part[3][0].date.sort_key() for part in self.facts.timeline.values() if part[0] == year]
-        changes = [change for change in claim_changes(self.index.claims) if change.date.year == year and
-                   max([1] + [n for n, start in enumerate(starts, 1) if start <= change.order()]) == number]
+        changes = [change for change in claim_changes(self.index.claims) if self._page_of(change) == address]
         claims = [change.claim for change in changes]
         return dict(groups=_timeline_groups(events, changes), years=list(self.facts.years), year=year,
                     pager=pager(urls.year(year), number, count), people=_people(events) | _claimants(claims),
                     ld=self._collection("CollectionPage", f"Timeline: {year}", address,
                                         [structured.event_ld(event, self.urls, self.index) for event in events]))
+
+    def _page_of(self, change: ClaimChange) -> str:
+        """The page of a split timeline that shows a claim's change: of the pages of its year
+        (or, in a year without events, of all), the last whose events begin before it, or
+        the first."""
+        parts = [(address, part) for address, part in self.facts.timeline.items() if part[0] == change.date.year] \
+            or list(self.facts.timeline.items())
+        chosen = parts[0][0]
+        for address, part in parts:
+            if part[3][0].date.sort_key() <= change.order():
+                chosen = address
+        return chosen
 
     def _speakers(self) -> list:
         index = self.index

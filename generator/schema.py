@@ -18,8 +18,8 @@ SCHEMA = "https://json-schema.org/draft/2020-12/schema"
 FOLDER = "schemas"  # where the repository keeps them, and `explainer schema` writes them
 
 SLUG = {"type": "string", "pattern": model.SLUG.pattern.replace("%d", str(model.SLUG_LONGEST))}
-TEXT = {"type": "string"}
-LINE = {"type": "string", "pattern": r"^[^\n]*$"}
+TEXT = {"type": ["string", "number"]}  # the reader takes 1984 for the text "1984"
+LINE = {"type": ["string", "number"], "pattern": r"^[^\n]*$"}
 MARKDOWN = {"type": "string", "description": "Markdown; [[actor-slug]] links an actor"}
 DATE = {"type": ["string", "integer"], "description": "YYYY, YYYY-MM, YYYY-MM-DD or an ISO date and time "
                                                       "such as 2022-03-14T09:30:00+08:00",

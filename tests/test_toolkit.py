@@ -221,3 +221,26 @@ def test_the_pre_commit_hook_checks_a_site_as_check_does(site, tmp_path):
     failed = run(tool, *hook[1:])
     assert failed.returncode == 1
     assert "content/actors/ana-lima.yaml:2:7: error: 'persn' is not a kind of actor" in failed.stdout
+
+
+def test_a_house_styled_quote_must_still_be_whole_words(site):
+    for quote, text in (("We lost 3.", "we lost 3,000 men"), ("He is ill.", "he is ill-prepared"),
+                        ("Sanctions work", "anti-sanctions work")):
+        article = ("---\ntitle: First\ndate: 2024-05-06\nsources: [{publisher: Wire}]\nquotes:\n"
+                   f"  - speaker: ana-lima\n    text: \"{quote}\"\n---\n\n[[ana-lima]] said {text}.\n")
+        result = build(site({"content/articles/first.md": article}), write=False)
+        assert any("does not occur" in d.message for d in result.diagnostics.errors), quote
+
+
+def test_a_zone_name_readers_could_mistake_is_shown_as_its_offset(site, tmp_path):
+    root = site({"site.yaml": "title: Tiny\nbase_url: https://example.org/tiny/\ntimezone: Asia/Shanghai\n",
+                 "content/articles/first.md": MINIMAL_WITH_TIME})
+    assert build(root, output=tmp_path / "out").ok
+    page = (tmp_path / "out/articles/first/index.html").read_text()
+    assert "6 May 2024, 09:30 UTC+08:00" in page and "CST" not in page
+
+
+def test_build_as_json_prints_one_object(site):
+    done = run_cli("build", "--site", str(site()), "--no-search", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["errors"] == 0 and "Built " in done.stderr

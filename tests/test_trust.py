@@ -372,3 +372,18 @@ def test_a_split_timeline_puts_a_claim_s_change_on_the_page_of_its_days(tmp_path
     holding = sorted(path for path, html in pages.items() if "claim-bridge-vote-free-bridge" in html)
     assert holding == ["timeline/2024/page/3/index.html"]  # the page that begins with 12 June's vote
     assert pages[holding[0]].count('class="event claim-change"') == 2
+
+
+def test_a_claim_s_change_in_a_year_without_events_is_still_on_a_split_timeline(site, tmp_path, monkeypatch):
+    from generator import plan
+
+    monkeypatch.setattr(plan, "SPLIT", 0)
+    article = ("---\ntitle: First\ndate: 2024-05-06\nsources: [{publisher: Wire}]\n"
+               "events:\n  - {date: 2024-05-01, title: A vote}\n"
+               "claims:\n  - id: later\n    claim: It will be cheap.\n"
+               "    status: [{date: 2024-05-06, verdict: unconfirmed}, {date: 2025-02-01, verdict: false}]\n"
+               "---\n\nText.\n")
+    out = tmp_path / "out"
+    assert build(site({"content/articles/first.md": article}), output=out).ok
+    shown = "".join(p.read_text() for p in (out / "timeline").rglob("index.html"))
+    assert shown.count('id="claim-first-later-') == 2  # its 2025 verdict on the last page before it
