@@ -115,6 +115,13 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("title", metavar="name", help="the actor's name; the file name is made from it")
     q.add_argument("--kind", choices=KINDS, help="person, country, organisation, group or other (required)")
     q.add_argument("--slug", help="the file name to use instead of one made from the name")
+    q = kinds.add_parser("author", help="a new author, for articles' bylines",
+                         description="Write content/authors/<slug>.yaml with the author's name and the other "
+                                     "fields ready to fill in. Articles name their authors by slug in authors:.",
+                         epilog='example: explainer new author "Maria Okafor"')
+    site_option(q)
+    q.add_argument("title", metavar="name", help="the author's name; the file name is made from it")
+    q.add_argument("--slug", help="the file name to use instead of one made from the name")
     return parser
 
 
@@ -237,6 +244,12 @@ def cmd_new(args) -> int:
                 "aliases: []               # other names the text uses\n"
                 "summary: |\n  Who they are, in a sentence or two of Markdown.\n"
                 "links: {}                 # e.g. {wikipedia: https://en.wikipedia.org/wiki/..., wikidata: Q...}\n")
+    elif args.what == "author":
+        path = site / "content" / "authors" / f"{slug}.yaml"
+        text = (schema_line("author", 2) + f"name: {_yaml_text(args.title)}\n"
+                "role: \"\"                # one line, e.g. Diplomatic correspondent\n"
+                "bio: |\n  Who they are, in a sentence or two of Markdown.\n"
+                "links: {}                 # e.g. {website: https://..., twitter: https://...}\n")
     else:
         path = site / "content" / "articles" / f"{slug}.md"
         today = dt.date.today().isoformat()
@@ -247,7 +260,7 @@ def cmd_new(args) -> int:
                 "#    context: Where and when it was said\n---\n\nWrite the explainer here. "
                 "Link to an actor's page with `[[actor-slug]]` or `[[actor-slug|the name as shown]]`.\n")
     if path.exists():
-        other = ("edit that file, or give this actor another name or --slug" if args.what == "actor"
+        other = (f"edit that file, or give this {args.what} another name or --slug" if args.what != "article"
                  else "edit that file, or choose another title or --slug")
         print(f"error: {path} already exists\n  hint: {other}", file=sys.stderr)
         return EXIT_USAGE
@@ -260,6 +273,8 @@ def cmd_new(args) -> int:
     if args.what == "article":
         print(f"Created {path}, a draft: the preview (explainer serve) shows it, marked DRAFT; builds and "
               "check leave it out until you delete its line 'draft: true' (or pass --drafts).")
+    elif args.what == "author":
+        print(f"Created {path}; articles name this author in their byline with authors: [{slug}].")
     else:
         print(f"Created {path}; articles refer to this actor as {slug}, e.g. [[{slug}]].")
     return EXIT_OK

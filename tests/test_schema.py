@@ -140,10 +140,14 @@ def test_mistakes_fail_the_validator_as_an_editor_would_see_them():
     assert validator.is_valid({"name": "Ana", "kind": "person", "affiliations": ["ana-lima"]})
 
 
-def test_new_actor_files_point_the_editor_at_the_schema(site):
+def test_new_actor_and_author_files_point_the_editor_at_the_schema(site):
     root = site()
     assert run_cli("new", "actor", "Bo Chen", "--kind", "person", "--site", str(root)).returncode == 0
     text = (root / "content/actors/bo-chen.yaml").read_text()
     assert text.startswith("# yaml-language-server: $schema=../../schemas/actor.schema.json\n")
     assert (root / "content/actors" / "../../schemas").resolve() == (root / "schemas").resolve()
+    assert run_cli("new", "author", "Eve Tan", "--site", str(root)).returncode == 0
+    author = root / "content/authors/eve-tan.yaml"
+    assert author.read_text().startswith("# yaml-language-server: $schema=../../schemas/author.schema.json\n")
+    assert run_cli("check", "--site", str(root)).returncode == 0
     assert (ROOT / "site.yaml").read_text().startswith("# yaml-language-server: $schema=schemas/site.schema.json\n")
