@@ -355,7 +355,7 @@ def test_the_timeline_shows_when_a_claim_s_standing_changed(tmp_path):
                          r'<time datetime="([^"]+)">.*?<p class="claim-standing">(.*?)</p>', page, re.S)
     assert [(i, a, d, re.sub(r"<[^>]+>", "", s).split(".")[0]) for i, a, d, s in changes] == [
         ("claim-bridge-vote-free-bridge-1", "zoe-angstrom friends-of-the-harbour", "2024-06-12", "Disputed"),
-        ("claim-bridge-vote-free-bridge-2", "zoe-angstrom friends-of-the-harbour", "2024-06-13", "False, was disputed")]
+        ("claim-bridge-vote-free-bridge-2", "zoe-angstrom friends-of-the-harbour", "2024-06-13", "False (before: disputed)")]
     assert page.index('id="event-the-vote"') < page.index("claim-bridge-vote-free-bridge-1")  # after the day's vote
     assert 'href="/news/harbour/articles/bridge-vote/#claim-free-bridge"' in page
     assert '<option value="friends-of-the-harbour">' in page  # who denies it is on the filter
