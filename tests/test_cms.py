@@ -8,6 +8,7 @@ import re
 import shutil
 import socket
 import subprocess
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -102,6 +103,8 @@ def test_an_article_with_a_quote_written_in_the_cms_builds_and_shows(tmp_path, b
                 break
         with SiteServer(out, "/base/") as url:
             page = browser.new_page(viewport={"width": 1280, "height": 1400})
+            hosts = set()
+            page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname))
             page.goto(url.replace("127.0.0.1", "localhost") + "admin/")
             page.get_by_role("button", name="Login").click()
             page.locator("a[href='#/collections/articles/new']").click()  # "＋ Articles"
@@ -119,6 +122,7 @@ def test_an_article_with_a_quote_written_in_the_cms_builds_and_shows(tmp_path, b
             page.get_by_text("Publish now").click()
             page.wait_for_url(re.compile(r"/entries/the-ferry-vote$"))  # saved: the entry has its address
             page.close()
+        assert hosts == {"localhost"}  # the manager and everything it loads come from this site
     finally:
         backend.terminate()
         backend.wait(timeout=60)
