@@ -23,8 +23,8 @@ from .keys import signing_key
 from .markup import Markup, RenderedBody
 from .model import SLUG, SLUG_HINT, Actor, Article, Author, actor_from_file, article_from_file, author_from_file
 from .render import Superseded
-from .reuse import (EMPTY, CompiledTemplates, Digests, Files, Kept, Records, StoredRecords, from_stored, make_pages,
-                    stored)
+from .reuse import (EMPTY, CompiledTemplates, Digests, Files, Kept, Records, Stamps, StoredRecords, from_stored,
+                    make_pages, stored)
 from .theme import environment, static_files, theme_key
 from . import resolve
 from .resolve import SiteIndex, check_images
@@ -67,6 +67,7 @@ class OutputRecord:
     signature: str  # of everything the build was made from (Builder._signature)
     paths: tuple[str, ...]
     drafts_left_out: int
+    stamped: str | None  # the signature made of the sources' stamps (reuse.Stamps), if trusted
 
 
 PARALLEL_FROM = 200  # articles to read before a second process pays for itself
@@ -160,6 +161,7 @@ class Builder:
         self._markup: Markup | None = None
         self.compiled = CompiledTemplates()
         self._last: tuple | None = None  # (signature, index, paths, drafts left out) of the last build that wrote
+        self.stamped: str | None = None  # its signature made of the files' stamps (_stamped), if any
         self.searching: search.SearchRecord | None = None  # what output/pagefind/ holds, once known
         self.resized: list[tuple] = []  # the keys of the pictures' sizes the last build published
         self._shown: tuple | None = None  # (what the last published build showed, its file's stamp) (published.py)
@@ -198,18 +200,22 @@ class Builder:
         diags = Diagnostics()
         result = BuildResult(diags)
         clock = time.perf_counter()
+        stamped = self._stamped()
+        if stamped is not None and stamped == self.stamped and self._intact():
+            # The files are as the last build found them, and output/ holds its pages.
+            return self._as_last(result, write, clock)
         sources = loader.read_site(self.site_root, diags, self._read_file)
         clock = result.lap("read", clock)
         theme = theme_key(self.site_root)  # the templates' texts, read once a build
         statics = static_files(self.site_root, diags)
         signature = self._signature(sources, theme, statics)
         if self._last is not None and self._last[0] == signature and not diags.items and self._intact():
-            # Nothing the site is made from has changed, and output/ holds the last build's pages.
-            _, result.index, result.paths, result.drafts_left_out = self._last
-            if write:
-                result.report = WriteReport((), (), len(result.paths))
-            result.lap("write", clock)
-            return result
+            # Nothing the site is made from has changed (a file was saved as it was), and
+            # output/ holds the last build's pages.
+            if stamped is not None and stamped != self.stamped:
+                self.stamped = stamped
+                self.remember()
+            return self._as_last(result, write, clock)
 
         config = self._config(sources, diags)
         if config is not None and config.admin:
@@ -261,9 +267,29 @@ class Builder:
         unexplained = published.pending(self.showing)
         self._last = (signature + "+unexplained" if unexplained else signature, index, result.paths,
                       result.drafts_left_out)
+        self.stamped = None if unexplained else stamped
         self._written(records)
         result.lap("write", clock)
         return result
+
+    def _as_last(self, result: BuildResult, write: bool, clock: float) -> BuildResult:
+        """The result of a build that found nothing changed: the last build's."""
+        _, result.index, result.paths, result.drafts_left_out = self._last
+        if write:
+            result.report = WriteReport((), (), len(result.paths))
+        result.lap("write", clock)
+        return result
+
+    def _stamped(self) -> str | None:
+        """The signature of the site made from its files' stamps (reuse.Stamps), for a builder
+        that keeps nothing in memory; None when the stamps cannot be trusted, or when a look
+        at the site finds anything to report (a full read reports it)."""
+        if self.keeps or self.disk is None:
+            return None
+        stamps, diags = Stamps(), Diagnostics()
+        sources = loader.read_site(self.site_root, diags, stamps.read)
+        signature = self._signature(sources, theme_key(self.site_root), static_files(self.site_root, diags))
+        return signature if stamps.trusted and not diags.items else None
 
     def _admin_files(self, diags: Diagnostics, write: bool) -> dict[str, Path]:
         """The content manager's files, when site.yaml turns it on (cms.py); a check, which
@@ -518,7 +544,7 @@ class Builder:
         if self.disk is not None and self._last is not None:
             signature, _, paths, left_out = self._last
             self.disk.save("output", str(self.output.resolve()),
-                           OutputRecord(self.written, signature, tuple(paths), left_out), OutputRecord)
+                           OutputRecord(self.written, signature, tuple(paths), left_out, self.stamped), OutputRecord)
             if self.unsaved and self.records is not None:  # apart, as a build with nothing changed needs none
                 self.disk.save("pages", str(self.output.resolve()), stored(self.records), StoredRecords)
                 self.unsaved = False
@@ -608,6 +634,7 @@ class OneShot(Builder):
                 self.written = saved.written
                 self.records = None  # read from the disk when a build needs them (_last_records)
                 self._last = (saved.signature, None, list(saved.paths), saved.drafts_left_out)
+                self.stamped = saved.stamped
 
     def _read_file(self, root: Path, path, diags: Diagnostics):
         return loader.read_text(root, path, diags)

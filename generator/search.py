@@ -298,11 +298,11 @@ def _wait_for_one(processes: list[subprocess.Popen]) -> None:
 def _placed(folder: Path) -> bytes:
     """A digest of the paths, sizes, times and inodes of the files under folder: it changes
     when any of them is written, removed or added."""
-    found = []
-    for top, _, names in os.walk(folder):
+    found, base = [], os.fspath(folder)
+    for top, _, names in os.walk(base):
+        under = top[len(base) + 1:]  # os.walk's folders are base and paths under it
         for name in names:
-            path = os.path.join(top, name)
-            found.append((os.path.relpath(path, folder), stat_key(path)))
+            found.append((os.path.join(under, name), stat_key(os.path.join(top, name))))
     return hashlib.blake2b(repr(sorted(found)).encode(), digest_size=16).digest()
 
 

@@ -2,11 +2,13 @@
 build in a new process reuses the articles it read and rendered, knows what output/ holds,
 and is never made wrong by a stale, damaged or missing cache."""
 
+import os
+
 import pytest
 
 from conftest import MINIMAL, tree_digest, write_files
 from generator import build as building
-from generator import cache, keys
+from generator import cache, keys, load, reuse
 from generator.build import Builder, build
 from generator.cache import DiskCache
 
@@ -25,6 +27,27 @@ def prepared(monkeypatch):
     return seen
 
 
+@pytest.fixture
+def settled(monkeypatch):
+    """Files count as settled however lately they were saved, so that a build trusts their
+    stamps (reuse.Stamps) at once, as it would a few seconds after the last save."""
+    monkeypatch.setattr(reuse.Stamps, "RACY", -1.0)
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """The paths of the source files whose text a build reads from now on."""
+    seen = []
+    real = load.read_text
+
+    def counting(root, path, diags):
+        seen.append(os.fspath(path))
+        return real(root, path, diags)
+
+    monkeypatch.setattr(load, "read_text", counting)
+    return seen
+
+
 def contents(folder):
     return {path: digest.split(":")[0] for path, digest in tree_digest(folder).items()}
 
@@ -39,6 +62,50 @@ def test_second_build_with_nothing_changed_reads_and_writes_nothing(site, tmp_pa
     assert result.ok and result.report.written == () and result.report.removed == ()
     assert prepared == [] and "articles" not in result.timings
     assert tree_digest(out) == before
+
+
+def test_a_build_that_finds_every_file_as_the_last_one_left_it_reads_none(site, tmp_path, settled, reads):
+    root = site({"content/media/map.png": b"\x89PNG\r\n\x1a\n", "templates/robots.txt": "User-agent: *\nDisallow:\n# Ours\n"})
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    assert len(reads) == 3  # site.yaml, the actor and the article
+    before, reads[:] = tree_digest(out), []
+    result = build(root, output=out)
+    assert result.ok and result.report.written == () and reads == []
+    assert tree_digest(out) == before
+
+
+@pytest.mark.parametrize("changed", ["content/articles/first.md", "content/actors/ana-lima.yaml", "site.yaml",
+                                     "templates/robots.txt", "content/media/map.png"])
+def test_a_file_saved_with_its_old_size_and_times_is_still_seen(site, tmp_path, settled, changed):
+    """A save moves a file's change time, which no program can set back: a file given the
+    same length and its old modification time again is built again all the same."""
+    root = site({"content/media/map.png": b"\x89PNG\r\n\x1a\nIHDR", "templates/robots.txt": "User-agent: *\nDisallow:\n# Ours\n",
+                 "content/articles/first.md": MINIMAL["content/articles/first.md"] + "\nA line about Ours.\n"})
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    path = root / changed
+    data, old = path.read_bytes(), path.stat()
+    swaps = {b"Ours": b"Mine", b"Mayor": b"Major", b"Tiny": b"Tony", b"IHDR": b"IHDX"}
+    edited = next(data.replace(a, b) for a, b in swaps.items() if a in data)
+    path.write_bytes(edited)
+    os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
+    assert path.stat().st_size == old.st_size and path.stat().st_mtime_ns == old.st_mtime_ns
+    result = build(root, output=out)
+    assert result.ok and result.report.written
+    fresh = tmp_path / "fresh"
+    assert Builder(root, output=fresh, cache=False).build().ok
+    assert contents(out) == contents(fresh)
+
+
+def test_files_saved_a_moment_ago_are_read_whatever_their_stamps(site, tmp_path, reads, monkeypatch):
+    monkeypatch.setattr(reuse.Stamps, "RACY", 10.0 ** 9)  # every file is as new as a save just made
+    root = site()
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    reads[:] = []
+    assert build(root, output=out).ok
+    assert len(reads) == 3
 
 
 def test_edit_in_a_new_process_reads_only_the_edited_article_and_matches_a_fresh_build(site, tmp_path, prepared):
