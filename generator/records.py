@@ -148,6 +148,9 @@ def _decoder(kind):
         names, hints = _fields(kind), _hints(kind)
         # a named tuple whose __new__ is the one namedtuple made (it checks nothing)
         named = not dataclasses.is_dataclass(kind) and kind.__new__.__module__ == f"namedtuple_{kind.__name__}"
+        # a dataclass whose __init__ only sets its fields: its objects are made without it
+        # (a frozen class's __init__ sets each field through object.__setattr__, slowly)
+        plain = dataclasses.is_dataclass(kind) and _only_fields(kind)
         decoders: list = []  # of the fields, in order, found on first use
 
         def record(data):
@@ -156,8 +159,14 @@ def _decoder(kind):
             if not decoders:
                 decoders[:] = [_decoder(hints[name]) for name in names]  # all of them, or none
             try:
-                values = [decode(item) for decode, item in zip(decoders, data, strict=True)]
-                return tuple.__new__(kind, values) if named else kind(**dict(zip(names, values)))
+                values = [decode(item) for decode, item in zip(decoders, data)]
+                if named:
+                    return tuple.__new__(kind, values)
+                if plain:
+                    made = object.__new__(kind)
+                    made.__dict__.update(zip(names, values))
+                    return made
+                return kind(*values)
             except (TypeError, ValueError) as exc:
                 raise Malformed(str(exc)) from None
         return record
@@ -181,6 +190,13 @@ def _decoder(kind):
         decode = _decoder(args[1])
         return lambda data: {_string(key): decode(item) for key, item in _expect(data, dict).items()}
     raise TypeError(f"{kind} cannot be recorded")
+
+
+def _only_fields(kind) -> bool:
+    """Whether a dataclass's __init__ does nothing but set each of its fields: no field left
+    out of it, no __post_init__, no slots in place of the instance's __dict__."""
+    return (all(f.init for f in dataclasses.fields(kind)) and not hasattr(kind, "__post_init__")
+            and "__slots__" not in kind.__dict__ and not any("__slots__" in c.__dict__ for c in kind.__mro__[1:-1]))
 
 
 def _expect(data, kind):

@@ -256,3 +256,23 @@ def test_every_article_of_the_demo_comes_back_from_its_record_equal(demo):
         body = markup.body(article)
         entry = ((article, body), (Diagnostic(Location("f", 1, 2), "m", "h", "warning"),))
         assert records.loads(records.dumps(entry, ARTICLE_ENTRY), ARTICLE_ENTRY) == entry
+
+
+def test_a_record_of_a_class_that_checks_its_fields_is_made_through_its_init():
+    """Records are made without their class's __init__ only where it does nothing but set
+    the fields: a class that checks them in __post_init__ still checks what is read."""
+    import dataclasses
+
+    from generator import records
+
+    @dataclasses.dataclass(frozen=True)
+    class Checked:
+        n: int
+
+        def __post_init__(self):
+            if self.n < 0:
+                raise ValueError("a count cannot be negative")
+
+    assert records.loads(records.dumps(Checked(3), Checked), Checked) == Checked(3)
+    with pytest.raises(records.Malformed, match="negative"):
+        records.loads(b"[-1]", Checked)
