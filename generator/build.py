@@ -24,7 +24,7 @@ from .markup import Markup, RenderedBody
 from .model import SLUG, SLUG_HINT, Actor, Article, Author, actor_from_file, article_from_file, author_from_file
 from .render import Superseded
 from .reuse import (EMPTY, CompiledTemplates, Digests, Files, Kept, Records, Stamps, StoredRecords, from_stored,
-                    make_pages, stored)
+                    make_pages, relative, stored)
 from .theme import environment, static_files, theme_key
 from . import resolve
 from .resolve import SiteIndex, check_images
@@ -69,6 +69,10 @@ class OutputRecord:
     drafts_left_out: int
     stamped: str | None  # the signature made of the sources' stamps (reuse.Stamps), if trusted
 
+
+# the files whose texts need not be read when the cache holds what was made of them
+ARTICLES = "content/articles/"
+KNOWN = dict[str, tuple[str, str]]  # an article file's path -> its stamp (reuse.Stamps) and its text's digest
 
 PARALLEL_FROM = 200  # articles to read before a second process pays for itself
 
@@ -162,6 +166,7 @@ class Builder:
         self.compiled = CompiledTemplates()
         self._last: tuple | None = None  # (signature, index, paths, drafts left out) of the last build that wrote
         self.stamped: str | None = None  # its signature made of the files' stamps (_stamped), if any
+        self.looked: Stamps | None = None  # this build's look at the files' stamps, if it took one
         self.searching: search.SearchRecord | None = None  # what output/pagefind/ holds, once known
         self.resized: list[tuple] = []  # the keys of the pictures' sizes the last build published
         self._shown: tuple | None = None  # (what the last published build showed, its file's stamp) (published.py)
@@ -284,9 +289,11 @@ class Builder:
         """The signature of the site made from its files' stamps (reuse.Stamps), for a builder
         that keeps nothing in memory; None when the stamps cannot be trusted, or when a look
         at the site finds anything to report (a full read reports it)."""
+        self.looked = None
         if self.keeps or self.disk is None:
             return None
-        stamps, diags = Stamps(), Diagnostics()
+        stamps = self.looked = Stamps()
+        diags = Diagnostics()
         sources = loader.read_site(self.site_root, diags, stamps.read)
         signature = self._signature(sources, theme_key(self.site_root), static_files(self.site_root, diags))
         return signature if stamps.trusted and not diags.items else None
@@ -333,6 +340,8 @@ class Builder:
                 else:
                     self.read.put("article", key, *entry)
             todo = missing
+        if any(source.text is None for _, source in todo):
+            todo, keys = self._read_unread(todo, keys, diags)
         preparing = _PreparingInParallel(todo, timezone, markup, self.disk) if len(todo) >= PARALLEL_FROM else None
         try:
             actors, known = self._read_actors(sources, diags)
@@ -346,6 +355,7 @@ class Builder:
 
         articles, bodies = [], {}
         media_paths = {f"media/{rel}" for rel, _ in sources.media}
+        keys = [key for key in keys if key is not None]
         for key in keys:
             article, body = self.read.reported("article", key, None, diags)
             if article is not None:
@@ -362,6 +372,23 @@ class Builder:
         if not diags.errors:
             self._articles_read(keys)
         return (actors, known, writers), articles, bodies
+
+    def _read_unread(self, todo: list, keys: list, diags: Diagnostics) -> tuple[list, list]:
+        """todo and keys, with the articles that were not read (their stamps were as the last
+        build recorded: OneShot._read_file) read now, since the cache lacks their records;
+        a file that cannot be read now (reported) leaves None in keys."""
+        where = {key: number for number, key in enumerate(keys)}
+        keys, ready = list(keys), []
+        for key, source in todo:
+            if source.text is None:
+                number = where[key]
+                source = loader.read_text(self.site_root, self.site_root / source.rel, diags)
+                if source is None:
+                    keys[number] = None
+                    continue
+                key = keys[number] = (source.rel, source.digest, *key[2:])
+            ready.append((key, source))
+        return ready, keys
 
     def _staging(self, diags: Diagnostics) -> Staging | None:
         """The staging folder beside output/ (not yet opened), once output/ is known to be
@@ -628,8 +655,12 @@ class OneShot(Builder):
 
     def __init__(self, *args, **options):
         super().__init__(*args, **options)
+        self.known: KNOWN = {}
+        self.digests_read: dict[str, str] = {}  # an article file's path -> its text's digest, once all are read
         if self.disk is not None:
             saved = self.disk.load("output", str(self.output.resolve()), OutputRecord)
+            # the stamps and digests of the article files the last build read
+            self.known = self.disk.load("sources", str(self.site_root.resolve()), KNOWN) or {}
             if saved is not None:  # what the last command-line build left in output/
                 self.written = saved.written
                 self.records = None  # read from the disk when a build needs them (_last_records)
@@ -637,6 +668,14 @@ class OneShot(Builder):
                 self.stamped = saved.stamped
 
     def _read_file(self, root: Path, path, diags: Diagnostics):
+        """The file's text, checked (load.read_text); for an article whose stamp (reuse.Stamps)
+        is the one the last build recorded with its digest, a Source with no text (None), to
+        be read only if the cache lacks what was made of it (Builder._read_unread)."""
+        if self.looked is not None and self.known:
+            rel = relative(root, path)
+            known = self.known.get(rel)
+            if known is not None and rel.startswith(ARTICLES) and self.looked.found.get(rel) == known[0]:
+                return loader.Source(rel, None, known[1])
         return loader.read_text(root, path, diags)
 
     def _resolve(self, config: SiteConfig, read: tuple, articles: list[Article],
@@ -647,6 +686,7 @@ class OneShot(Builder):
     def _articles_read(self, keys: list) -> None:
         if self.disk is not None:
             self.disk.keep_only("article", keys)
+        self.digests_read = {key[0]: key[1] for key in keys}
 
     def _workers(self, articles: int) -> int:
         """All cores for a big site, when forking is safe (no other threads, whose locks a
@@ -665,6 +705,11 @@ class OneShot(Builder):
             self.disk.keep_copies(self.output, pages)
             self.disk.keep_copies_only(pages.values())
             self.disk.keep_only("picture", self.resized)
+            found = self.looked.found if self.looked is not None else {}
+            known = {rel: (found[rel], digest) for rel, digest in self.digests_read.items() if rel in found}
+            if known != self.known:
+                self.disk.save("sources", str(self.site_root.resolve()), known, KNOWN)
+                self.known = known
         self.remember()
 
 

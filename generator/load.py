@@ -23,10 +23,12 @@ ACTOR_SUFFIXES = (".yaml", ".yml")
 
 @dataclass(frozen=True)
 class Source:
-    """One source file: its path relative to the site root, its text and a content hash."""
+    """One source file: its path relative to the site root, its text and a content hash.
+    text is None for a file the build did not read, knowing its digest already (the
+    command-line build's, for an article: build.OneShot._read_file)."""
 
     rel: str
-    text: str
+    text: str | None
     digest: str
 
 

@@ -530,18 +530,27 @@ class Stamps:
     def __init__(self):
         self.trusted = True
         self.now = time.time()
+        self.found: dict[str, str] = {}  # path relative to the site -> stamp, for the files not racy
 
     def read(self, root, path, diags: Diagnostics):
-        name, base = os.fspath(path), os.fspath(root)
         try:
-            key = load.file_key(os.stat(name))
+            key = load.file_key(os.stat(path))
         except OSError:
             self.trusted = False  # a dangling link or a file just removed: read_text reports it
             return None
+        rel, stamp = relative(root, path), repr(key)
         if self.now - max(key[0], key[1]) / 1e9 <= self.RACY:
             self.trusted = False
-        rel = name[len(base) + 1:] if name.startswith(base + os.sep) else os.path.relpath(name, base)
-        return load.Source(rel.replace(os.sep, "/"), "", repr(key))
+        else:
+            self.found[rel] = stamp
+        return load.Source(rel, "", stamp)
+
+
+def relative(root, path) -> str:
+    """path (under root) relative to root, with forward slashes, as load.read_text names it."""
+    name, base = os.fspath(path), os.fspath(root)
+    rel = name[len(base) + 1:] if name.startswith(base + os.sep) else os.path.relpath(name, base)
+    return rel.replace(os.sep, "/")
 
 
 class CompiledTemplates(jinja2.BytecodeCache):

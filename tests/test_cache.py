@@ -98,6 +98,41 @@ def test_a_file_saved_with_its_old_size_and_times_is_still_seen(site, tmp_path, 
     assert contents(out) == contents(fresh)
 
 
+def test_after_an_edit_only_the_edited_article_is_read(site, tmp_path, settled, reads):
+    second = MINIMAL["content/articles/first.md"].replace("title: First", "title: Second")
+    root = site({"content/articles/second.md": second})
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    write_files(root, {"content/articles/first.md": MINIMAL["content/articles/first.md"] + "\nA new line.\n"})
+    reads[:] = []
+    assert build(root, output=out).ok
+    read = sorted(os.path.relpath(path, root) for path in reads)
+    assert read == ["content/actors/ana-lima.yaml", "content/articles/first.md", "site.yaml"]
+    assert "A new line." in (out / "articles/first/index.html").read_text()
+    fresh = tmp_path / "fresh"
+    assert Builder(root, output=fresh, cache=False).build().ok
+    assert contents(out) == contents(fresh)
+
+
+def test_an_article_left_unread_is_read_after_all_when_the_cache_lost_its_record(site, tmp_path, settled, reads):
+    second = MINIMAL["content/articles/first.md"].replace("title: First", "title: Second")
+    root = site({"content/articles/second.md": second})
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    for entry in (DiskCache(root).folder / "article").rglob("*"):
+        if entry.is_file():
+            entry.unlink()
+    write_files(root, {"site.yaml": MINIMAL["site.yaml"] + "description: Two articles.\n"})
+    reads[:] = []
+    result = build(root, output=out)
+    assert result.ok
+    assert sorted(os.path.relpath(path, root) for path in reads) == [
+        "content/actors/ana-lima.yaml", "content/articles/first.md", "content/articles/second.md", "site.yaml"]
+    fresh = tmp_path / "fresh"
+    assert Builder(root, output=fresh, cache=False).build().ok
+    assert contents(out) == contents(fresh)
+
+
 def test_files_saved_a_moment_ago_are_read_whatever_their_stamps(site, tmp_path, reads, monkeypatch):
     monkeypatch.setattr(reuse.Stamps, "RACY", 10.0 ** 9)  # every file is as new as a save just made
     root = site()
