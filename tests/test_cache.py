@@ -311,3 +311,14 @@ def test_a_record_of_a_class_that_checks_its_fields_is_made_through_its_init():
     assert records.loads(records.dumps(Checked(3), Checked), Checked) == Checked(3)
     with pytest.raises(records.Malformed, match="negative"):
         records.loads(b"[-1]", Checked)
+
+
+def test_records_of_what_pages_read_come_back_equal_and_damaged_ones_as_none():
+    from generator.reuse import EMPTY, PageRecord, Records, StoredRecords, from_stored, stored
+
+    made = Records({("index", "articles", "item", 3): b"a" * 16, ("page", "call", ("x", 2)): b"b" * 16},
+                   {"index.html": ((("index", "articles", "item", 3),), b"c" * 16)})
+    assert from_stored(stored(made)) == made
+    for paths in ("not JSON", '{"a": 1}', '[["only-one"]]', '["a", "b"]', "[" * 100000 + "]" * 100000):
+        assert from_stored(StoredRecords(paths, (b"a" * 16,), {})) is EMPTY
+    assert from_stored(StoredRecords('[["a", "b"]]', (b"a" * 16,), {"p": PageRecord((5,), b"d")})) is EMPTY
