@@ -24,7 +24,7 @@ from .markup import Markup, RenderedBody
 from .model import SLUG, SLUG_HINT, Actor, Article, Author, actor_from_file, article_from_file, author_from_file
 from .render import Superseded
 from .reuse import (EMPTY, CompiledTemplates, Digests, Files, Kept, Records, Stamps, StoredRecords, from_stored,
-                    make_pages, relative, stored)
+                    make_pages, relative, stored, value_digest)
 from .theme import environment, static_files, theme_key
 from . import resolve
 from .resolve import SiteIndex, check_images
@@ -55,8 +55,9 @@ class BuildResult:
         return not self.diagnostics.errors
 
 
-# An article file read and rendered, with what reading it reported: what the disk cache keeps.
-ARTICLE_ENTRY = tuple[tuple[Article | None, RenderedBody | None], tuple[Diagnostic, ...]]
+# An article file read and rendered, with the digests of the article and of each of its
+# quotes (reuse.Digests), and what reading it reported: what the disk cache keeps.
+ARTICLE_ENTRY = tuple[tuple[Article | None, RenderedBody | None, tuple[bytes, ...]], tuple[Diagnostic, ...]]
 
 
 @dataclass(frozen=True)
@@ -87,11 +88,15 @@ def _prepare(items: list, timezone: str, markup: Markup | tuple, disk: DiskCache
     for key, source in items:
         diags = Diagnostics()
         article = article_from_file(source, timezone, diags)
-        body = None
+        body, marks = None, ()
         if article is not None:
             body = markup.body(article)
             article = dataclasses.replace(article, body="")  # its text lives on as body.html
-        entry = ((article, body), tuple(diags.items))
+            # (an article is plain data, and pickles, as its entry must below to reach the main
+            # process: value_digest's stand-in for a value that cannot be pickled, which the
+            # cache would keep, cannot arise here)
+            marks = (value_digest(article), *(value_digest(quote) for quote in article.quotes))
+        entry = ((article, body, marks), tuple(diags.items))
         if disk is not None:
             disk.save("article", key, entry, ARTICLE_ENTRY)
         done.append(pickle.dumps(entry, pickle.HIGHEST_PROTOCOL))
@@ -357,12 +362,17 @@ class Builder:
         media_paths = {f"media/{rel}" for rel, _ in sources.media}
         keys = [key for key in keys if key is not None]
         for key in keys:
-            article, body = self.read.reported("article", key, None, diags)
+            article, body, marks = self.read.reported("article", key, None, diags)
             if article is not None:
                 # the last build's object while only the text changed: what was worked out
                 # from it is found by its identity (not its events or quotes alone, whose
                 # pages show the article's title)
                 article = self.read.same("as before", article.location.file, article)
+                # their digests, made where they were read: no need to make them again here
+                if len(marks) == 1 + len(article.quotes):
+                    self.digests.known(article, marks[0])
+                    for quote, mark in zip(article.quotes, marks[1:]):
+                        self.digests.known(quote, mark)
                 articles.append(article)
                 bodies[article.slug] = body
             for image in body.images if body is not None else ():

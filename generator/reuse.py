@@ -273,17 +273,23 @@ class Digests:
         key = id(value)
         found = self.seen.get(key) or self.kept.get(key)
         if found is None or found[0] is not value:
-            found = (value, _digest(value) if kind is not str else
+            found = (value, value_digest(value) if kind is not str else
                      hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=16).digest())
         self.seen[key] = found
         return found[1]
+
+    def known(self, value, digest: bytes) -> None:
+        """Take digest as value's: value_digest(value), made elsewhere (in the process that
+        read the value, or by the build that saved it in the cache)."""
+        self.seen[id(value)] = (value, digest)
 
     def turn(self) -> None:
         """Keep the digests looked up since the last turn, and only those."""
         self.kept, self.seen = self.seen, {}
 
 
-def _digest(value) -> bytes:
+def value_digest(value) -> bytes:
+    """The digest of a value: of its pickle, made without a memo, the same in every process."""
     stream = io.BytesIO()
     pickler = pickle.Pickler(stream, pickle.HIGHEST_PROTOCOL)
     pickler.fast = True  # no memo: the bytes do not depend on which objects are shared

@@ -289,7 +289,8 @@ def test_every_article_of_the_demo_comes_back_from_its_record_equal(demo):
     markup = Markup("/p/", False)
     for article in result.index.articles:
         body = markup.body(article)
-        entry = ((article, body), (Diagnostic(Location("f", 1, 2), "m", "h", "warning"),))
+        entry = ((article, body, (b"d" * 16,) * (1 + len(article.quotes))),
+                 (Diagnostic(Location("f", 1, 2), "m", "h", "warning"),))
         assert records.loads(records.dumps(entry, ARTICLE_ENTRY), ARTICLE_ENTRY) == entry
 
 
