@@ -68,12 +68,18 @@ def _real_folder(folder: str) -> str:
     return found
 
 
+def _absolute(path: str) -> str:
+    """path from the root of the file system, as written: not normalised, since a '..' after
+    a link leads from where the link leads (realpath follows it), not from the link."""
+    return path if os.path.isabs(path) else os.path.join(os.getcwd(), path)
+
+
 def _real(path: str) -> str:
     """os.path.realpath(path), its folders' real places taken from what this build found."""
-    path = os.path.abspath(path)
-    if os.path.islink(path):
-        return os.path.realpath(path)
+    path = _absolute(path)
     folder, name = os.path.split(path)
+    if name in ("", ".", "..") or os.path.islink(path):
+        return os.path.realpath(path)
     return os.path.join(_real_folder(folder), name)
 
 
@@ -81,7 +87,7 @@ def _misplaced(root: Path, path: Path | str, what: str) -> str | None:
     """Why the build may not take the file or folder at path, by where it is or leads: out
     of the site, into .git/ (which holds the repository's settings and, on a CI runner, its
     access token), or to a hidden file or folder (.env and the like) by a link."""
-    real, base = _real(os.fspath(path)), _real_folder(os.path.abspath(root))
+    real, base = _real(os.fspath(path)), _real_folder(_absolute(os.fspath(root)))
     if real == base:
         parts: list[str] = []
     elif real.startswith(base.rstrip(os.sep) + os.sep):

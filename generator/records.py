@@ -20,6 +20,7 @@ import functools
 import json
 import types
 import typing
+import zoneinfo
 
 
 class Malformed(ValueError):
@@ -68,7 +69,7 @@ def _encoder(kind):
     if kind is bytes:
         return lambda value: base64.b64encode(value).decode("ascii")
     if kind is dt.datetime:
-        return dt.datetime.isoformat
+        return _moment
     if _is_record(kind):  # its fields' encoders found on first use, so a type may hold itself
         hints, names = _hints(kind), _fields(kind)
         return lambda value: [_encoder(hints[name])(getattr(value, name)) for name in names]
@@ -114,10 +115,27 @@ def _bytes(data):
         raise Malformed(str(exc)) from None
 
 
+def _moment(value: dt.datetime) -> str:
+    """A datetime in ISO 8601, followed by its named time zone in brackets when it has one
+    ("2024-05-06T10:00:00+02:00[Europe/Oslo]", as RFC 9557 writes it): an offset alone would
+    come back as a fixed offset, which is shown otherwise than the zone's name."""
+    zone = value.tzinfo
+    if isinstance(zone, zoneinfo.ZoneInfo) and zone.key:
+        return f"{value.isoformat()}[{zone.key}]"
+    return value.isoformat()
+
+
 def _datetime(data):
+    text = _expect(data, str)
     try:
-        return dt.datetime.fromisoformat(_expect(data, str))
-    except ValueError as exc:
+        if text.endswith("]") and "[" in text:
+            text, _, key = text[:-1].partition("[")
+            moment = dt.datetime.fromisoformat(text)
+            if moment.tzinfo is None:
+                raise ValueError("a time zone's name after a time without its offset")
+            return moment.astimezone(zoneinfo.ZoneInfo(key))
+        return dt.datetime.fromisoformat(text)
+    except (ValueError, KeyError, OSError) as exc:  # a malformed time, or no such zone (a KeyError)
         raise Malformed(str(exc)) from None
 
 

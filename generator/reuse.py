@@ -531,7 +531,11 @@ class Stamps:
     build knows that nothing changed without reading thousands of files.
 
     A file changed within RACY seconds of the look makes the stamps untrusted: a second
-    save inside the file system's time resolution could leave them as they were."""
+    save inside the file system's time resolution could leave them as they were. So does a
+    file the build may not read where it now leads (load.unusable). (Where the system keeps
+    no change time, as Windows, whose st_ctime is the file's birth, a program that rewrote a
+    file at its old length and then set its old modification time back would go unseen; a
+    save from an editor moves the modification time.)"""
 
     RACY = Files.RACY
 
@@ -547,7 +551,9 @@ class Stamps:
             self.trusted = False  # a dangling link or a file just removed: read_text reports it
             return None
         rel, stamp = relative(root, path), repr(key)
-        if self.now - max(key[0], key[1]) / 1e9 <= self.RACY:
+        if self.now - max(key[0], key[1]) / 1e9 <= self.RACY or load.unusable(root, path):
+            # (where a file leads can change while it stays the same file: a folder it links
+            # into moved, or made hidden; read_text reports it)
             self.trusted = False
         else:
             self.found[rel] = stamp

@@ -323,3 +323,49 @@ def test_records_of_what_pages_read_come_back_equal_and_damaged_ones_as_none():
     for paths in ("not JSON", '{"a": 1}', '[["only-one"]]', '["a", "b"]', "[" * 100000 + "]" * 100000):
         assert from_stored(StoredRecords(paths, (b"a" * 16,), {})) is EMPTY
     assert from_stored(StoredRecords('[["a", "b"]]', (b"a" * 16,), {"p": PageRecord((5,), b"d")})) is EMPTY
+
+
+def test_times_in_a_named_zone_read_from_the_cache_show_as_a_fresh_build_shows_them(site, tmp_path):
+    """A time written without its offset is in the site's zone: an article taken from the
+    cache keeps the zone's name (CET), not only its offset (UTC+01:00)."""
+    article = MINIMAL["content/articles/first.md"].replace("date: 2024-05-06", "date: 2024-01-15 10:00")
+    root = site({"site.yaml": MINIMAL["site.yaml"] + "timezone: Europe/Oslo\n", "content/articles/first.md": article})
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    assert "10:00 CET" in (out / "articles/first/index.html").read_text(encoding="utf-8")
+    write_files(root, {"site.yaml": MINIMAL["site.yaml"].replace("Tiny", "Small") + "timezone: Europe/Oslo\n"})
+    assert build(root, output=out).ok  # the article from the cache, every page made again
+    assert "10:00 CET" in (out / "articles/first/index.html").read_text(encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    assert Builder(root, output=fresh, cache=False).build().ok
+    assert contents(out) == contents(fresh)
+
+
+def test_a_file_that_now_leads_somewhere_it_may_not_is_refused_though_it_is_the_same_file(site, tmp_path, settled):
+    """Moving the folder an article links into, and linking to it there, leaves the file
+    (and so its size, times and inode) as it was: where it leads is checked again all the same."""
+    root = site({"notes/first.md": MINIMAL["content/articles/first.md"]})
+    article = root / "content/articles/first.md"
+    article.unlink()
+    os.symlink("../../notes/first.md", article)
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    before = os.stat(article)
+    (root / "notes").rename(root / ".notes")
+    article.unlink()
+    os.symlink("../../.notes/first.md", article)
+    assert load.file_key(os.stat(article)) == load.file_key(before)
+    result = build(root, output=out)
+    assert not result.ok
+    assert [d.message for d in result.diagnostics.errors] == [
+        "this file links to a hidden file or folder, which is never read or published"]
+
+
+def test_an_output_folder_changed_by_hand_is_made_whole_again_though_no_source_changed(site, tmp_path, settled):
+    root = site()
+    out = tmp_path / "out"
+    assert build(root, output=out).ok
+    expected = contents(out)
+    (out / "articles/first/index.html").unlink()
+    assert build(root, output=out).ok
+    assert contents(out) == expected

@@ -163,6 +163,22 @@ def test_a_plain_svg_is_published(site):
     assert (root / "output/media/map.svg").read_text() == PLAIN_SVG
 
 
+def test_a_site_named_through_a_link_and_dot_dot_is_checked_where_the_system_finds_it(tmp_path):
+    """--site link/../site is the site beside where the link leads, as the system reads it;
+    a file linking out of that site is refused, even into a folder called site beside the link."""
+    real = tmp_path / "far/site"
+    write_files(real, {"site.yaml": "title: T\nbase_url: https://example.org/\n", "content/actors/.keep": ""})
+    (tmp_path / "far/inner").mkdir()
+    os.symlink(tmp_path / "far/inner", tmp_path / "link")
+    decoy = write_files(tmp_path / "site", {"secret.md": "---\ntitle: Secret\ndate: 2024-01-01\n---\n\nThe secret.\n"})
+    (real / "content/articles").mkdir(parents=True)
+    os.symlink(decoy / "secret.md", real / "content/articles/secret.md")
+    result = run_cli("build", "--site", "link/../site", "--no-search", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "content/articles/secret.md:1: error: this file is a link to a place outside the site" in result.stderr
+    assert not (real / "output").exists()
+
+
 def test_an_enormous_source_file_is_refused_before_it_is_read(site):
     root = site({"content/articles/huge.md": "---\ntitle: Huge\ndate: 2024-01-01\n---\n" + "word " * 1_000_000})
     build_fails(root, "content/articles/huge.md:1: error: the file is 4.8 MB, over the 4 MB a source file may have")
