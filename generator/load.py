@@ -94,22 +94,24 @@ def _misplaced(root: Path, path: Path | str, what: str) -> str | None:
         parts = real[len(base.rstrip(os.sep)) + 1:].split(os.sep)
     else:
         return f"this {what} is a link to a place outside the site"
-    if any(part.lower() == ".git" for part in (*parts, *Path(path).relative_to(root).parts)):
+    name, top = os.fspath(path), os.fspath(root)
+    given = name[len(top) + 1:].split(os.sep) if name.startswith(top + os.sep) else Path(path).relative_to(root).parts
+    if any(part.lower() == ".git" for part in (*parts, *given)):
         return f"this {what} is in .git/ or links there, and nothing from .git/ is read or published"
     if any(part.startswith(".") for part in parts):
         return f"this {what} links to a hidden file or folder, which is never read or published"
     return None
 
 
-def unusable(root: Path, path: Path | str) -> str | None:
+def unusable(root: Path, path: Path | str, info: os.stat_result | None = None) -> str | None:
     """Why the build may not read or publish the file at path, if it may not: where it is
     or leads (_misplaced), or that it is not a regular file (a named pipe would block the
-    build)."""
+    build). info: what os.stat(path) just gave, if the caller has it."""
     problem = _misplaced(root, path, "file")
     if problem:
         return problem
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
+        if not stat.S_ISREG((info or os.stat(path)).st_mode):
             return "this is not a regular file (a pipe, a device or a socket), so it cannot be read"
     except OSError as exc:
         return f"cannot read the file: {exc.strerror}"

@@ -546,12 +546,13 @@ class Stamps:
 
     def read(self, root, path, diags: Diagnostics):
         try:
-            key = load.file_key(os.stat(path))
+            info = os.stat(path)
         except OSError:
             self.trusted = False  # a dangling link or a file just removed: read_text reports it
             return None
+        key = load.file_key(info)
         rel, stamp = relative(root, path), repr(key)
-        if self.now - max(key[0], key[1]) / 1e9 <= self.RACY or load.unusable(root, path):
+        if self.now - max(key[0], key[1]) / 1e9 <= self.RACY or load.unusable(root, path, info):
             # (where a file leads can change while it stays the same file: a folder it links
             # into moved, or made hidden; read_text reports it)
             self.trusted = False
