@@ -24,7 +24,7 @@ from .markup import Markup, RenderedBody
 from .model import SLUG, SLUG_HINT, Actor, Article, Author, actor_from_file, article_from_file, author_from_file
 from .render import Superseded
 from .reuse import (EMPTY, CompiledTemplates, Digests, Files, Kept, Records, Stamps, StoredRecords, from_stored,
-                    make_pages, relative, stored, value_digest)
+                    make_pages, stored, value_digest)
 from .theme import environment, static_files, theme_key
 from . import resolve
 from .resolve import SiteIndex, check_images
@@ -210,14 +210,14 @@ class Builder:
         diags = Diagnostics()
         result = BuildResult(diags)
         clock = time.perf_counter()
-        stamped = self._stamped()
+        theme = theme_key(self.site_root)  # the templates' texts, read once a build
+        statics = static_files(self.site_root, diags)
+        stamped = self._stamped(theme, statics) if not diags.items else None
         if stamped is not None and stamped == self.stamped and self._intact():
             # The files are as the last build found them, and output/ holds its pages.
             return self._as_last(result, write, clock)
         sources = loader.read_site(self.site_root, diags, self._read_file)
         clock = result.lap("read", clock)
-        theme = theme_key(self.site_root)  # the templates' texts, read once a build
-        statics = static_files(self.site_root, diags)
         signature = self._signature(sources, theme, statics)
         if self._last is not None and self._last[0] == signature and not diags.items and self._intact():
             # Nothing the site is made from has changed (a file was saved as it was), and
@@ -290,7 +290,7 @@ class Builder:
         result.lap("write", clock)
         return result
 
-    def _stamped(self) -> str | None:
+    def _stamped(self, theme: tuple, statics: dict[str, Path]) -> str | None:
         """The signature of the site made from its files' stamps (reuse.Stamps), for a builder
         that keeps nothing in memory; None when the stamps cannot be trusted, or when a look
         at the site finds anything to report (a full read reports it)."""
@@ -300,8 +300,7 @@ class Builder:
         stamps = self.looked = Stamps()
         diags = Diagnostics()
         sources = loader.read_site(self.site_root, diags, stamps.read)
-        signature = self._signature(sources, theme_key(self.site_root), static_files(self.site_root, diags))
-        return signature if stamps.trusted and not diags.items else None
+        return self._signature(sources, theme, statics) if stamps.trusted and not diags.items else None
 
     def _admin_files(self, diags: Diagnostics, write: bool) -> dict[str, Path]:
         """The content manager's files, when site.yaml turns it on (cms.py); a check, which
@@ -682,7 +681,7 @@ class OneShot(Builder):
         is the one the last build recorded with its digest, a Source with no text (None), to
         be read only if the cache lacks what was made of it (Builder._read_unread)."""
         if self.looked is not None and self.known:
-            rel = relative(root, path)
+            rel = loader.relative(root, path)
             known = self.known.get(rel)
             if known is not None and rel.startswith(ARTICLES) and self.looked.found.get(rel) == known[0]:
                 return loader.Source(rel, None, known[1])

@@ -68,6 +68,13 @@ def _real_folder(folder: str) -> str:
     return found
 
 
+def relative(root: Path | str, path: Path | str) -> str:
+    """path (under root) relative to root, with forward slashes: a source's name."""
+    name, base = os.fspath(path), os.fspath(root)
+    rel = name[len(base) + 1:] if name.startswith(base + os.sep) else os.path.relpath(name, base)
+    return rel.replace(os.sep, "/")
+
+
 def _absolute(path: str) -> str:
     """path from the root of the file system, as written: not normalised, since a '..' after
     a link leads from where the link leads (realpath follows it), not from the link."""
@@ -94,9 +101,7 @@ def _misplaced(root: Path, path: Path | str, what: str) -> str | None:
         parts = real[len(base.rstrip(os.sep)) + 1:].split(os.sep)
     else:
         return f"this {what} is a link to a place outside the site"
-    name, top = os.fspath(path), os.fspath(root)
-    given = name[len(top) + 1:].split(os.sep) if name.startswith(top + os.sep) else Path(path).relative_to(root).parts
-    if any(part.lower() == ".git" for part in (*parts, *given)):
+    if any(part.lower() == ".git" for part in (*parts, *relative(root, path).split("/"))):
         return f"this {what} is in .git/ or links there, and nothing from .git/ is read or published"
     if any(part.startswith(".") for part in parts):
         return f"this {what} links to a hidden file or folder, which is never read or published"
@@ -255,7 +260,7 @@ def file_key(info: os.stat_result) -> tuple:
 def read_text(root: Path, path: Path | str, diags: Diagnostics) -> Source | None:
     """A source file's text, checked: inside the site, not too big, UTF-8, no control characters."""
     path = Path(path)
-    rel = path.relative_to(root).as_posix()
+    rel = relative(root, path)
     problem = unusable(root, path)
     if problem:
         diags.error(Location(rel, 1), problem, LINK_HINT)

@@ -551,7 +551,7 @@ class Stamps:
             self.trusted = False  # a dangling link or a file just removed: read_text reports it
             return None
         key = load.file_key(info)
-        rel, stamp = relative(root, path), repr(key)
+        rel, stamp = load.relative(root, path), repr(key)
         if self.now - max(key[0], key[1]) / 1e9 <= self.RACY or load.unusable(root, path, info):
             # (where a file leads can change while it stays the same file: a folder it links
             # into moved, or made hidden; read_text reports it)
@@ -560,12 +560,6 @@ class Stamps:
             self.found[rel] = stamp
         return load.Source(rel, "", stamp)
 
-
-def relative(root, path) -> str:
-    """path (under root) relative to root, with forward slashes, as load.read_text names it."""
-    name, base = os.fspath(path), os.fspath(root)
-    rel = name[len(base) + 1:] if name.startswith(base + os.sep) else os.path.relpath(name, base)
-    return rel.replace(os.sep, "/")
 
 
 class CompiledTemplates(jinja2.BytecodeCache):

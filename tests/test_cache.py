@@ -52,6 +52,21 @@ def contents(folder):
     return {path: digest.split(":")[0] for path, digest in tree_digest(folder).items()}
 
 
+def assert_as_fresh(root, out, tmp_path):
+    """out holds what a fresh build of root, with no cache, writes."""
+    fresh = tmp_path / "fresh"
+    assert Builder(root, output=fresh, cache=False).build().ok
+    assert contents(out) == contents(fresh)
+
+
+def names(reads, root):
+    """The files read, by their paths in the site, in name order."""
+    return sorted(os.path.relpath(path, root) for path in reads)
+
+
+TWO_ARTICLES = {"content/articles/second.md": MINIMAL["content/articles/first.md"].replace("title: First", "title: Second")}
+
+
 def test_second_build_with_nothing_changed_reads_and_writes_nothing(site, tmp_path, prepared):
     root = site()
     out = tmp_path / "out"
@@ -93,30 +108,23 @@ def test_a_file_saved_with_its_old_size_and_times_is_still_seen(site, tmp_path, 
     assert path.stat().st_size == old.st_size and path.stat().st_mtime_ns == old.st_mtime_ns
     result = build(root, output=out)
     assert result.ok and result.report.written
-    fresh = tmp_path / "fresh"
-    assert Builder(root, output=fresh, cache=False).build().ok
-    assert contents(out) == contents(fresh)
+    assert_as_fresh(root, out, tmp_path)
 
 
 def test_after_an_edit_only_the_edited_article_is_read(site, tmp_path, settled, reads):
-    second = MINIMAL["content/articles/first.md"].replace("title: First", "title: Second")
-    root = site({"content/articles/second.md": second})
+    root = site(TWO_ARTICLES)
     out = tmp_path / "out"
     assert build(root, output=out).ok
     write_files(root, {"content/articles/first.md": MINIMAL["content/articles/first.md"] + "\nA new line.\n"})
     reads[:] = []
     assert build(root, output=out).ok
-    read = sorted(os.path.relpath(path, root) for path in reads)
-    assert read == ["content/actors/ana-lima.yaml", "content/articles/first.md", "site.yaml"]
+    assert names(reads, root) == ["content/actors/ana-lima.yaml", "content/articles/first.md", "site.yaml"]
     assert "A new line." in (out / "articles/first/index.html").read_text()
-    fresh = tmp_path / "fresh"
-    assert Builder(root, output=fresh, cache=False).build().ok
-    assert contents(out) == contents(fresh)
+    assert_as_fresh(root, out, tmp_path)
 
 
 def test_an_article_left_unread_is_read_after_all_when_the_cache_lost_its_record(site, tmp_path, settled, reads):
-    second = MINIMAL["content/articles/first.md"].replace("title: First", "title: Second")
-    root = site({"content/articles/second.md": second})
+    root = site(TWO_ARTICLES)
     out = tmp_path / "out"
     assert build(root, output=out).ok
     for entry in (DiskCache(root).folder / "article").rglob("*"):
@@ -126,11 +134,9 @@ def test_an_article_left_unread_is_read_after_all_when_the_cache_lost_its_record
     reads[:] = []
     result = build(root, output=out)
     assert result.ok
-    assert sorted(os.path.relpath(path, root) for path in reads) == [
+    assert names(reads, root) == [
         "content/actors/ana-lima.yaml", "content/articles/first.md", "content/articles/second.md", "site.yaml"]
-    fresh = tmp_path / "fresh"
-    assert Builder(root, output=fresh, cache=False).build().ok
-    assert contents(out) == contents(fresh)
+    assert_as_fresh(root, out, tmp_path)
 
 
 def test_files_saved_a_moment_ago_are_read_whatever_their_stamps(site, tmp_path, reads, monkeypatch):
@@ -144,8 +150,7 @@ def test_files_saved_a_moment_ago_are_read_whatever_their_stamps(site, tmp_path,
 
 
 def test_edit_in_a_new_process_reads_only_the_edited_article_and_matches_a_fresh_build(site, tmp_path, prepared):
-    second = MINIMAL["content/articles/first.md"].replace("title: First", "title: Second")
-    root = site({"content/articles/second.md": second})
+    root = site(TWO_ARTICLES)
     out = tmp_path / "out"
     assert build(root, output=out).ok
     prepared[:] = []
@@ -155,9 +160,7 @@ def test_edit_in_a_new_process_reads_only_the_edited_article_and_matches_a_fresh
     assert result.ok and prepared == ["content/articles/first.md"]
     assert "articles/first/index.html" in result.report.written
     assert "articles/second/index.html" not in result.report.written
-    fresh = tmp_path / "fresh"
-    assert Builder(root, output=fresh, cache=False).build().ok
-    assert contents(out) == contents(fresh)
+    assert_as_fresh(root, out, tmp_path)
 
 
 def test_damaged_cache_entries_are_ignored(site, tmp_path, prepared):
@@ -336,9 +339,7 @@ def test_times_in_a_named_zone_read_from_the_cache_show_as_a_fresh_build_shows_t
     write_files(root, {"site.yaml": MINIMAL["site.yaml"].replace("Tiny", "Small") + "timezone: Europe/Oslo\n"})
     assert build(root, output=out).ok  # the article from the cache, every page made again
     assert "10:00 CET" in (out / "articles/first/index.html").read_text(encoding="utf-8")
-    fresh = tmp_path / "fresh"
-    assert Builder(root, output=fresh, cache=False).build().ok
-    assert contents(out) == contents(fresh)
+    assert_as_fresh(root, out, tmp_path)
 
 
 def test_a_file_that_now_leads_somewhere_it_may_not_is_refused_though_it_is_the_same_file(site, tmp_path, settled):
