@@ -99,18 +99,22 @@ def from_data(data, kind):
 
 
 def _exactly(kind):
-    def decode(data):
-        return _expect(data, kind)
+    def decode(data):  # JSON makes no subclasses, and a bool is not an int here
+        if type(data) is not kind:
+            raise Malformed(f"{type(data).__name__} where {kind.__name__} was expected")
+        return data
     return decode
 
 
 def _float(data):
-    return float(_expect(data, (int, float)))
+    if type(data) is not float and type(data) is not int:
+        raise Malformed(f"{type(data).__name__} where a number was expected")
+    return float(data)
 
 
 def _bytes(data):
     try:
-        return base64.b64decode(_expect(data, str), validate=True)
+        return base64.b64decode(_string(data), validate=True)
     except ValueError as exc:
         raise Malformed(str(exc)) from None
 
@@ -126,7 +130,7 @@ def _moment(value: dt.datetime) -> str:
 
 
 def _datetime(data):
-    text = _expect(data, str)
+    text = _string(data)
     try:
         if text.endswith("]") and "[" in text:
             text, _, key = text[:-1].partition("[")
@@ -191,22 +195,22 @@ def _decoder(kind):
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         decode = _decoder(args[0])
-        return lambda data: tuple([decode(item) for item in _expect(data, list)])
+        return lambda data: tuple([decode(item) for item in _list(data)])
     if origin is tuple:
         decoders = tuple(_decoder(arg) for arg in args)
 
         def fixed(data):
-            items = _expect(data, list)
+            items = _list(data)
             if len(items) != len(decoders):
                 raise Malformed(f"a list of {len(decoders)} was expected")
             return tuple([decode(item) for decode, item in zip(decoders, items)])
         return fixed
     if origin in (list, frozenset):
         decode = _decoder(args[0])
-        return lambda data: origin([decode(item) for item in _expect(data, list)])
+        return lambda data: origin([decode(item) for item in _list(data)])
     if origin is dict and args[0] is str:
         decode = _decoder(args[1])
-        return lambda data: {_string(key): decode(item) for key, item in _expect(data, dict).items()}
+        return lambda data: {_string(key): decode(item) for key, item in _dict(data).items()}
     raise TypeError(f"{kind} cannot be recorded")
 
 
@@ -217,10 +221,15 @@ def _only_fields(kind) -> bool:
             and "__slots__" not in kind.__dict__ and not any("__slots__" in c.__dict__ for c in kind.__mro__[1:-1]))
 
 
-def _expect(data, kind):
-    # bool is an int to Python, not to a record
-    if not isinstance(data, kind) or (isinstance(data, bool) and kind in (int, (int, float))):
-        raise Malformed(f"{type(data).__name__} where {kind} was expected")
+def _list(data) -> list:
+    if type(data) is not list:
+        raise Malformed(f"{type(data).__name__} where a list was expected")
+    return data
+
+
+def _dict(data) -> dict:
+    if type(data) is not dict:
+        raise Malformed(f"{type(data).__name__} where an object was expected")
     return data
 
 

@@ -317,6 +317,27 @@ def test_a_record_of_a_class_that_checks_its_fields_is_made_through_its_init():
         records.loads(b"[-1]", Checked)
 
 
+@pytest.mark.parametrize("kind, good, bad", [
+    (int, b"3", [b"true", b"3.0", b'"3"', b"null", b"[3]"]),
+    (bool, b"true", [b"1", b"0", b'"true"', b"null"]),
+    (float, b"2.5", [b"true", b'"2.5"', b"[]"]),
+    (str, b'"a"', [b"1", b"null", b'["a"]', b'{"a": 1}']),
+    (tuple[int, ...], b"[1, 2]", [b'{"1": 2}', b'"12"', b"[1, true]", b"[1, null]"]),
+    (tuple[str, ...], b'["a"]', [b'"ab"', b'{"a": 1}']),  # a string and an object iterate as strings
+    (frozenset[str], b'["a"]', [b'"ab"', b'{"a": 1}']),
+    (tuple[int, str], b'[1, "a"]', [b"[1]", b'[1, "a", 2]', b'["a", 1]', b'{"a": 1}']),
+    (dict[str, int], b'{"a": 1}', [b"[1]", b'{"a": "1"}', b'"a"']),
+    (type(None), b"null", [b"0", b'""', b"false"]),
+])
+def test_a_record_of_another_shape_than_its_type_is_refused(kind, good, bad):
+    from generator import records
+
+    assert records.dumps(records.loads(good, kind), kind) == good.replace(b" ", b"")
+    for data in bad:
+        with pytest.raises(records.Malformed):
+            records.loads(data, kind)
+
+
 def test_records_of_what_pages_read_come_back_equal_and_damaged_ones_as_none():
     from generator.reuse import EMPTY, PageRecord, Records, StoredRecords, from_stored, stored
 
