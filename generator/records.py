@@ -22,6 +22,11 @@ import types
 import typing
 import zoneinfo
 
+try:
+    import orjson
+except ImportError:  # a platform without its wheel: json alone, slower
+    orjson = None
+
 
 class Malformed(ValueError):
     """Data that is not a value of the type asked for."""
@@ -234,13 +239,34 @@ def _dict(data) -> dict:
 
 
 def dumps(value, kind) -> bytes:
-    return json.dumps(to_data(value, kind), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return json_bytes(to_data(value, kind))
+
+
+def json_bytes(data) -> bytes:
+    """data as compact JSON in UTF-8. orjson writes it several times faster than json, and
+    reads it so (json_value); json writes what orjson will not (integers beyond 64 bits)."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(data)
+        except orjson.JSONEncodeError:
+            pass
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def json_value(data: bytes | str):
+    """The value of a JSON text, as json reads it; ValueError or RecursionError if it is not one."""
+    if orjson is not None:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:  # malformed, too deep for orjson, or what only json reads
+            pass
+    return json.loads(data)
 
 
 def loads(data: bytes, kind):
     """The value of type kind in data (from dumps); Malformed for anything else."""
     try:
-        parsed = json.loads(data)
+        parsed = json_value(data)
     except (ValueError, RecursionError) as exc:  # not JSON, too deep, or numbers too long
         raise Malformed(str(exc)) from None
     try:

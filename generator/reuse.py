@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import operator
 import os
 import pickle
@@ -45,6 +44,7 @@ from . import forked, load
 from .diagnostics import Diagnostics
 from .forked import give_back_free_memory
 from .plan import Plan
+from .records import json_bytes, json_value
 from .render import Renderer, Superseded
 
 class _Absent:
@@ -330,7 +330,7 @@ class StoredRecords:
 
 def stored(records: Records) -> StoredRecords:
     numbers = {path: number for number, path in enumerate(records.digests)}
-    paths = json.dumps(list(records.digests), ensure_ascii=False, separators=(",", ":"))
+    paths = json_bytes(list(records.digests)).decode("utf-8")
     return StoredRecords(paths, tuple(records.digests.values()),
                          {page: PageRecord(tuple(sorted(numbers[p] for p in reads)), digest)
                           for page, (reads, digest) in records.pages.items()})
@@ -351,7 +351,7 @@ def _decoded(text: str) -> list[tuple]:
     """The paths in a JSON list of them: each a tuple of at least two, its lists as tuples."""
     def tupled(value):
         return tuple([tupled(v) for v in value]) if type(value) is list else value
-    found = json.loads(text)
+    found = json_value(text)
     if type(found) is not list:
         raise ValueError("not a list of paths")
     paths = [tupled(path) for path in found]
