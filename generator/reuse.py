@@ -561,7 +561,6 @@ class Stamps:
         return load.Source(rel, "", stamp)
 
 
-
 class CompiledTemplates(jinja2.BytecodeCache):
     """Compiled templates kept in memory between builds (keyed by name and source), so that
     each build's fresh environment does not compile them again: set as its bytecode_cache."""

@@ -150,15 +150,9 @@ class Indexing:
         temp = self.folder / f".{name}.restored"
         try:
             _remove(temp)
-            made = set()
-            for rel, sum_ in part.files.items():
-                target = temp / rel
-                if target.parent not in made:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    made.add(target.parent)
-                if self.copies.link_copy(sum_, target, COPIES) is None:
-                    _remove(temp)
-                    return False
+            if not _fill(temp, part.files, lambda rel, target: self.copies.link_copy(part.files[rel], target, COPIES)):
+                _remove(temp)
+                return False
             self._place(temp, name)
         except OSError:
             _remove(temp)
@@ -184,13 +178,8 @@ class Indexing:
         job, made = self.folder / f".{name}.job", self.folder / f".{name}.made"
         _remove(job)
         _remove(made)
-        pages, folders = job / "pages", set()
-        for rel in self.parts[name]:
-            target = pages / rel
-            if target.parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
-            _link_or_copy(self.output / rel, target)
+        pages = job / "pages"
+        _fill(pages, self.parts[name], lambda rel, target: _link_or_copy(self.output / rel, target))
         command = [str(self.program), "--site", str(pages.resolve()), "--output-path", str(made.resolve()), "--silent"]
         with open(job / "errors.txt", "wb") as errors:  # a file, which never fills as a pipe would
             process = subprocess.Popen(command, cwd=job, stdout=subprocess.DEVNULL, stderr=errors,
@@ -311,11 +300,26 @@ def _placed(folder: Path) -> bytes:
     return hashlib.blake2b(repr(sorted(found)).encode(), digest_size=16).digest()
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def _fill(folder: Path, rels, put) -> bool:
+    """Put each of rels at folder/rel with put(rel, target), making the folders on the way;
+    False as soon as put gives None."""
+    made = set()
+    for rel in rels:
+        target = folder / rel
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        if put(rel, target) is None:
+            return False
+    return True
+
+
+def _link_or_copy(source: Path, target: Path) -> Path:
     try:
         os.link(source, target)
     except OSError:
         shutil.copyfile(source, target)
+    return target
 
 
 def _write(path: Path, data: bytes) -> None:
