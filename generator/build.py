@@ -248,7 +248,6 @@ class Builder:
         clock = result.lap("resolve", clock)
         if diags.errors:
             return result
-        self.showing = published.compare(index.articles, self.last_shown(), diags)
 
         staging = self._staging(diags) if write else Discard()
         if staging is None:
@@ -258,6 +257,8 @@ class Builder:
                 staging.open()
             records = self._pages(index, theme, {**statics, **{f"media/{r}": p for r, p in media.items()}},
                                   staging, result, first, on_first, stop)
+            if not result.superseded:  # after the pages open in the preview: it only warns
+                self.showing = published.compare(index.articles, self.last_shown(), diags)
             diags.merge_repeated()
             clock = result.lap("render", clock)
             if records is None or diags.errors or not write:

@@ -696,33 +696,40 @@ def make_pages(index, env, diags, staging, last: Records, digests: Digests, them
             elif stop is not None and stop():
                 raise Superseded()
 
-    alone = renderer.jobs(planner.first(first)) if first else []
-    if alone:  # made before the rest of the site is even planned
-        run(alone, len(alone))
-        on_first = None
-    first = set(first)
-    rest = sorted(renderer.jobs(planner.rest()), key=lambda job: job[0] not in first)
-    # not given up before the open pages are out: when they are not made alone, they come in rest
-    pending = not alone and any(path in first for path, _ in rest)
-    reuse.compare_all(None if pending else stop)
-    if workers > 1:  # the pages that need making found here, where the digests are then known
-        todo = []
-        for job in rest:
-            found = unchanged(job[0])
-            if found is None:
-                todo.append(job)
+    try:
+        alone = renderer.jobs(planner.first(first)) if first else []
+        if alone:  # made before the rest of the site is even planned
+            run(alone, len(alone))
+            on_first = None
+        first = set(first)
+        rest = sorted(renderer.jobs(planner.rest()), key=lambda job: job[0] not in first)
+        # not given up before the open pages are out: when they are not made alone, they come in rest
+        pending = not alone and any(path in first for path, _ in rest)
+        reuse.compare_all(None if pending else stop)
+        if workers > 1:  # the pages that need making found here, where the digests are then known
+            todo = []
+            for job in rest:
+                found = unchanged(job[0])
+                if found is None:
+                    todo.append(job)
+                else:
+                    note(found[0], found[2], None)
+            if len(todo) >= FORK_FROM:
+                _make_forked(todo, lambda job: one(job, check=False), note, staging, diags, sharing, workers)
             else:
-                note(found[0], found[2], None)
-        if len(todo) >= FORK_FROM:
-            _make_forked(todo, lambda job: one(job, check=False), note, staging, diags, sharing, workers)
+                for job in todo:
+                    path, _, digest, _, reads = one(job, check=False)
+                    note(path, digest, reads)
         else:
-            for job in todo:
-                path, _, digest, _, reads = one(job, check=False)
-                note(path, digest, reads)
-    else:
-        run(rest, 0 if alone else sum(1 for path, _ in rest if path in first))
-    records = reuse.records()
-    return sorted(reuse.pages), records, reuse.rendered
+            run(rest, 0 if alone else sum(1 for path, _ in rest if path in first))
+        records = reuse.records()
+        return sorted(reuse.pages), records, reuse.rendered
+    finally:
+        # The plan's pages refer to the plan, and the modules of the templates (cycles
+        # within Jinja) hold the renderer, with the pieces it shared: let them go now, not
+        # when Python's collector next looks, which the preview seldom lets it do (serve.py).
+        planner.entries.clear()
+        sharing.clear()
 
 
 def _make_forked(ordered: list, one, note, staging, diags, sharing: _Sharing, workers: int) -> None:

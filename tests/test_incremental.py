@@ -254,3 +254,33 @@ def test_an_open_actor_page_is_out_before_a_rebuild_is_given_up(demo_copy, tmp_p
     early = []
     result = builder.build(first=[page], on_first=early.append, stop=lambda: True)
     assert result.superseded and [sorted(p for p in pages if p.endswith(".html")) for pages in early] == [[page]]
+
+
+def test_a_rebuild_leaves_its_plan_and_shared_pieces_to_be_freed_at_once(demo_copy, tmp_path):
+    """The preview keeps Python's collector away from what it holds (serve._set_aside), so
+    what a build lets go of must be freed without it: no page of the plan, and no piece the
+    pages shared, may be left in a cycle only the collector finds. Jinja's templates are
+    cycles of their own; what they hold of a build (the renderer) keeps nothing large."""
+    import gc
+    from generator import plan
+
+    builder = Builder(demo_copy, output=tmp_path / "out")
+    assert builder.build().ok
+    builder.files.RACY = -1
+    edit(demo_copy / OTHER, "context: Interview on Sunday", "context: A television interview on Sunday")
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        assert builder.build().ok
+        gc.collect()
+        left = [type(thing) for thing in gc.garbage]
+        pieces = [thing for thing in gc.garbage if type(thing) is frozenset and thing]  # what a piece read
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if enabled:
+            gc.enable()
+    assert [kind.__name__ for kind in (plan.Page, plan.Plan) if kind in left] == []
+    assert not pieces, f"{len(pieces)} shared pieces left in cycles"
