@@ -21,6 +21,7 @@ from .config import SiteConfig, read_config
 from .diagnostics import Diagnostic, Diagnostics, Location
 from .keys import signing_key
 from .markup import Markup, RenderedBody
+from .plan import event_facts
 from .model import SLUG, SLUG_HINT, Actor, Article, Author, actor_from_file, article_from_file, author_from_file
 from .render import Superseded
 from .reuse import (EMPTY, CompiledTemplates, Digests, Files, Kept, Records, Stamps, StoredRecords, from_stored,
@@ -101,6 +102,12 @@ def _prepare(items: list, timezone: str, markup: Markup | tuple, disk: DiskCache
             disk.save("article", key, entry, ARTICLE_ENTRY)
         done.append(pickle.dumps(entry, pickle.HIGHEST_PROTOCOL))
     return done
+
+
+def _merged(published: list) -> tuple[list, tuple[Diagnostic, ...]]:
+    """resolve.merge_events, with what it reported."""
+    local = Diagnostics()
+    return resolve.merge_events(published, local), tuple(local.items)
 
 
 def _cores() -> int:
@@ -452,7 +459,9 @@ class Builder:
             made, records, result.rendered = make_pages(index, env, diags, staging, self._last_records(),
                                                         self.digests, theme, self.search, first, early, stop,
                                                         self._workers(len(index.articles)), self._copy_of(),
-                                                        taken=assets)
+                                                        taken=assets, facts=self.linking.made(
+                                                            "event facts", (index.events,), None,
+                                                            lambda: event_facts(index.events)))
         except Superseded:
             result.superseded = True
             return None
@@ -541,11 +550,22 @@ class Builder:
                                        lambda a=author: resolve.author_bio(a, people, markup))
                 for author in authors}
         staff = resolve.staff(authors, author_slugs, bios)
-        index = resolve.assemble(config, people, articles, linked, summaries, self.drafts, diags, staff)
+        published = resolve.publish(people, articles, linked, self.drafts, diags, staff)
+        events, problems = kept.made("events", self._tellings(published), None, lambda: _merged(published))
+        diags.extend(problems)
+        index = resolve.assemble(config, people, published, events, summaries, staff)
         # what connects the actors, as the last build worked it out while what it is made of is equal
         index.connections = kept.same("connections", None, index.connections)
         kept.turn()
         return index
+
+    def _tellings(self, published: list) -> tuple:
+        """What the merged events are made of: each published article, in order, and its
+        events as linking told them, the last build's tuple while they are equal (so that
+        an edit that leaves an article's events as they were finds the last merge again)."""
+        same = self.linking.same
+        return (*(article for article, _ in published),
+                *(same("tellings", article.slug, made.events) for article, made in published))
 
     def _read_actors(self, sources, diags: Diagnostics) -> tuple[list[Actor], set[str]]:
         """The actors read (again only if their file changed), and every actor slug there is,

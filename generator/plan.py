@@ -135,6 +135,20 @@ def _plain(value) -> bool:
         (isinstance(value, tuple) and all(map(_plain, value)))
 
 
+def event_facts(events) -> dict:
+    """The facts of a plan that come of the events alone (see Facts)."""
+    parts = _timeline_parts(events) if len(events) > SPLIT else ()
+    years = {}
+    for _, year, _, _, items in parts:
+        years[year] = years.get(year, 0) + len(items)
+    events_of: dict[str, list] = {}
+    for event in events:
+        for slug in event.articles:
+            events_of.setdefault(slug, []).append(event)
+    return dict(event_pages={e.id: part[0] for part in parts for e in part[4]},
+                timeline={part[0]: part[1:] for part in parts}, years=tuple(years.items()), events_of=events_of)
+
+
 class Plan:
     """The pages of a site, in the order they are planned.
 
@@ -144,21 +158,12 @@ class Plan:
     watches what pages read (reuse.py) sees all of it. watch(root, value) gives that view
     (by default the value itself)."""
 
-    def __init__(self, index: SiteIndex, search: bool = False, watch=None, taken=()):
+    def __init__(self, index: SiteIndex, search: bool = False, watch=None, taken=(), facts=None):
+        """facts: event_facts(index.events), when the caller has it."""
         watch = watch or (lambda root, value: value)
         self.search = search
         self.index = watch("site", index)
-        timeline = _timeline_parts(index.events) if len(index.events) > SPLIT else ()
-        years = {}
-        for _, year, _, _, events in timeline:
-            years[year] = years.get(year, 0) + len(events)
-        events_of: dict[str, list] = {}
-        for event in index.events:
-            for slug in event.articles:
-                events_of.setdefault(slug, []).append(event)
-        self._facts = Facts(event_pages={e.id: part[0] for part in timeline for e in part[4]},
-                            timeline={part[0]: part[1:] for part in timeline},
-                            years=tuple(years.items()), events_of=events_of, search=search)
+        self._facts = Facts(**(facts or event_facts(index.events)), search=search)
         self.facts = watch("plan", self._facts)
         self.urls = Urls(index.config.prefix, index.config.origin, self.facts.event_pages)
         self.entries: list[Page | File] = []

@@ -307,13 +307,16 @@ def resolve(config: SiteConfig, actors: list[Actor], known_slugs: set[str], arti
             bodies: dict[str, RenderedBody], markup: Markup, drafts: bool, diags: Diagnostics,
             authors: tuple[list[Author], set[str]] = ((), set())) -> SiteIndex:
     """Link the site: check every reference, merge events, fill in actor names, relate actors.
-    The steps one by one: cast, then told and link for each article, then assemble."""
+    The steps one by one: cast, then told and link for each article, then publish,
+    merge_events and assemble."""
     people = cast(actors, known_slugs)
     linked = [link(a, bodies.get(a.slug), told(a, markup), people, markup) for a in articles]
     summaries = {slug: actor_summary(actor, people, markup) for slug, actor in people.actors.items()}
     writers, author_slugs = authors
     bios = {author.slug: author_bio(author, people, markup) for author in writers}
-    return assemble(config, people, articles, linked, summaries, drafts, diags, staff(writers, author_slugs, bios))
+    writers = staff(writers, author_slugs, bios)
+    published = publish(people, articles, linked, drafts, diags, writers)
+    return assemble(config, people, published, merge_events(published, diags), summaries, writers)
 
 
 def told(article: Article, markup: Markup) -> tuple[TimelineEvent, ...]:
@@ -379,39 +382,42 @@ def check_authors(article: Article, writers: Staff, diags: Diagnostics) -> None:
         diags.error(ref.location, f"author '{ref.slug}' is not a known author", hint)
 
 
-def assemble(config: SiteConfig, people: Cast, articles: list[Article], linked: list[_Linked],
-             actor_summaries: dict[str, str | None], drafts: bool, diags: Diagnostics,
-             writers: Staff = NO_STAFF) -> SiteIndex:
-    """The site index from the articles linked one by one (linked[i] is articles[i]'s)."""
+def publish(people: Cast, articles: list[Article], linked: list[_Linked], drafts: bool, diags: Diagnostics,
+            writers: Staff = NO_STAFF) -> list[tuple[Article, _Linked]]:
+    """What only the whole site can check (one article to a slug, the actors' affiliations,
+    the authors), with what linking found in each article; and the published articles,
+    newest first, each with what linking made of it (linked[i] is articles[i]'s)."""
     actor_map, known = people.actors, people.known
-    of = {id(article): made for article, made in zip(articles, linked)}
-    seen_slugs: dict[str, Article] = {}
-    for article in articles:
+    seen_slugs: dict[str, tuple[Article, _Linked]] = {}
+    for article, made in zip(articles, linked):
         if article.slug in seen_slugs:
-            first = seen_slugs[article.slug]
+            first = seen_slugs[article.slug][0]
             here, other = (first, article) if first.slug_location and not article.slug_location else (article, first)
             diags.error(here.slug_location or here.location,
                         f"the slug '{article.slug}' is already used by {other.location.file}",
                         "give one of the two articles another 'slug:' (or rename its file)")
         else:
-            seen_slugs[article.slug] = article
+            seen_slugs[article.slug] = (article, made)
     for actor in actor_map.values():
         check_refs(list(actor.affiliations), known, actor_map, "affiliation", diags)
     for made in linked:
         diags.extend(made.problems)
     for article in articles:  # here, not in link: an author's edit links no article again
         check_authors(article, writers, diags)
+    return sorted((pair for pair in seen_slugs.values() if drafts or not pair[0].draft),
+                  key=lambda pair: pair[1].order, reverse=True)
 
-    published = sorted((a for a in seen_slugs.values() if drafts or not a.draft),
-                       key=lambda a: of[id(a)].order, reverse=True)
-    events = _merge_events(published, of, diags)
-    quotes = [(key, quote) for a in published for key, quote in zip(of[id(a)].quotes, a.quotes)]
+
+def assemble(config: SiteConfig, people: Cast, published: list[tuple[Article, _Linked]],
+             events: list[TimelineEvent], actor_summaries: dict[str, str | None],
+             writers: Staff = NO_STAFF) -> SiteIndex:
+    """The site index from the published articles (publish) and their events (merge_events)."""
+    quotes = [(key, quote) for article, made in published for key, quote in zip(made.quotes, article.quotes)]
     quotes.sort(key=operator.itemgetter(0))
-
-    index = SiteIndex(config=config, actors=actor_map, articles=published, bodies={}, events=events,
+    articles = [article for article, _ in published]
+    index = SiteIndex(config=config, actors=people.actors, articles=articles, bodies={}, events=events,
                       quotes=[quote for _, quote in quotes])
-    for article in published:
-        made = of[id(article)]
+    for article, made in published:
         index.bodies[article.slug] = made.body
         if made.summary is not None:
             index.article_summaries[article.slug] = made.summary
@@ -419,9 +425,9 @@ def assemble(config: SiteConfig, people: Cast, articles: list[Article], linked: 
             index.article_corrections[article.slug] = made.corrections
         index.article_actors[article.slug] = list(made.actors)
     index.actor_summaries = {slug: html for slug, html in actor_summaries.items() if html is not None}
-    index.connections = Connections(actor_map, published, index.article_actors, events, index.quotes)
+    index.connections = Connections(people.actors, articles, index.article_actors, events, index.quotes)
     index.authors, index.author_bios = writers.authors, writers.bios
-    for article in published:
+    for article in articles:
         for ref in article.authors:
             if ref.slug in writers.authors:
                 index.articles_by_author.setdefault(ref.slug, []).append(article)
@@ -436,12 +442,12 @@ def _named(event: TimelineEvent, people: Cast, markup: Markup) -> TimelineEvent:
     return event if description == event.description else replace(event, description=description)
 
 
-def _merge_events(articles: list[Article], linked: dict[int, _Linked], diags: Diagnostics) -> list[TimelineEvent]:
-    """One event for each id, told first by the oldest article (articles are newest first),
-    in the order of time, with actor names filled in."""
+def merge_events(published: list[tuple[Article, _Linked]], diags: Diagnostics) -> list[TimelineEvent]:
+    """One event for each id of the published articles' (publish), told first by the
+    oldest article, in the order of time, with actor names filled in."""
     merged: dict[str, list] = defaultdict(list)
-    for article in reversed(articles):
-        for event, telling in zip(article.events, linked[id(article)].events):
+    for article, made in reversed(published):
+        for event, telling in zip(article.events, made.events):
             merged[event.id].append((event, telling))
     result = []
     for event_id, tellings in merged.items():

@@ -622,7 +622,7 @@ class _Sharing:
 
 def make_pages(index, env, diags, staging, last: Records, digests: Digests, theme: tuple, search: bool,
                first=(), on_first=None, stop=None, workers: int = 1,
-               copy_of=None, taken=()) -> tuple[list[str], Records, list[str]]:
+               copy_of=None, taken=(), facts=None) -> tuple[list[str], Records, list[str]]:
     """Every page of the site into staging (see write.Staging), but those that the last
     build's records show unchanged and output/ still holds, which are kept. The pages at
     the paths in first are made before the others, and on_first({path: bytes}) is called
@@ -631,6 +631,7 @@ def make_pages(index, env, diags, staging, last: Records, digests: Digests, them
     made by that many processes (see forked.py). copy_of(digest, path) links at path
     the copy of an unchanged page that output/ does not hold, when one was kept (cache.py),
     and gives its bytes, or None. No page may take a path in taken (the static files').
+    facts: plan.event_facts(index.events), when the caller has it.
     The paths of the pages, this build's records, and the paths of the pages made (not kept)."""
     recorder = Recorder()
     roots = {"theme": _Theme(_Templates(env))}
@@ -642,7 +643,7 @@ def make_pages(index, env, diags, staging, last: Records, digests: Digests, them
     env.loading = lambda name: recorder.read(("theme", "template", "item", name))
     env.recorder = recorder
     sharing = _Sharing(recorder)
-    planner = Plan(index, search, watched, taken)
+    planner = Plan(index, search, watched, taken, facts)
     renderer = Renderer(planner, env, diags, sharing.share)
     reuse = Reuse(last, roots, digests)
     everywhere = renderer.EVERYWHERE

@@ -100,6 +100,9 @@ def test_edits_that_change_who_appears_with_whom_match_fresh_builds(tmp_path):
         ("copied article", lambda: (articles / "article-00999.md").write_text(
             (articles / "article-00010.md").read_text(encoding="utf-8"), encoding="utf-8")),
         ("affiliation", lambda: edit(actors / "actor-5.yaml", "kind: person", "kind: person\naffiliations: [actor-7]")),
+        ("event naming an actor", lambda: edit(articles / "article-00020.md", "events:\n  - date: ",
+                                               "events:\n  - description: As [[actor-2]] said.\n    date: ")),
+        # the article is as it was; the event's description, as linking fills it in, is not
         ("actor's name", lambda: edit(actors / "actor-2.yaml", "name: ", "name: Dr ")),
     ]
     builder = Builder(root, output=tmp_path / "out")
