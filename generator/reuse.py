@@ -250,6 +250,7 @@ def lookup(roots: dict, path: tuple):
 
 
 _CONTAINERS = (list, tuple, dict)
+_FRAMES = {kind: kind.__name__.encode() + b"%d:" for kind in _CONTAINERS}
 
 
 class Digests:
@@ -263,17 +264,37 @@ class Digests:
 
     def of(self, value) -> bytes:
         kind = type(value)
-        if kind in _CONTAINERS:  # made of its items' digests: a list made anew of the same items costs little
-            items = value.items() if kind is dict else value
-            parts = [kind.__name__.encode(), len(value).to_bytes(8, "little")]
-            parts += [self.of(item) for item in items]
+        if kind in _CONTAINERS or (kind is str and len(value) < 256):
+            parts: list[bytes] = []
+            self._spell(value, parts)
             return hashlib.blake2b(b"".join(parts), digest_size=16).digest()
-        if kind is str and len(value) < 256:  # not Markup, which is shown otherwise: its class is in its pickle
-            return hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        return self._kept(value)
+
+    def _spell(self, value, parts: list[bytes]) -> None:
+        """Add to parts the bytes that stand for value, each piece framed by its kind and
+        length so that no two values spell the same: a list, tuple or dict as its items, made
+        anew of the same items at little cost, and a short string as its text (not Markup,
+        which is shown otherwise: its class is in its pickle)."""
+        kind = type(value)
+        if kind is str and len(value) < 256:
+            text = value.encode("utf-8", "surrogatepass")
+            parts.append(b"s%d:" % len(text))
+            parts.append(text)
+        elif kind in _CONTAINERS:
+            parts.append(_FRAMES[kind] % len(value))
+            for item in (value.items() if kind is dict else value):
+                self._spell(item, parts)
+        else:
+            parts.append(b"o")
+            parts.append(self._kept(value))
+
+    def _kept(self, value) -> bytes:
+        """The digest of a value that is neither a container nor a short string, kept with
+        the value while builds keep looking it up."""
         key = id(value)
         found = self.seen.get(key) or self.kept.get(key)
         if found is None or found[0] is not value:
-            found = (value, value_digest(value) if kind is not str else
+            found = (value, value_digest(value) if type(value) is not str else
                      hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=16).digest())
         self.seen[key] = found
         return found[1]
