@@ -250,6 +250,7 @@ def lookup(roots: dict, path: tuple):
 
 
 _CONTAINERS = (list, tuple, dict)
+READ_AGAIN_AT_MOST = 200  # pages made again whose reads are compared with their last, not united anew
 _FRAMES = {kind: kind.__name__.encode() + b"%d:" for kind in _CONTAINERS}
 
 
@@ -433,6 +434,15 @@ class Reuse:
                 raise Superseded()
         self._changed = changed
 
+    def _reads_as_last(self) -> bool:
+        """Whether the pages are the last build's, and each made again read what it read
+        then: the paths read are then the last build's, found without a union of every
+        page's (some tenths of a second at 10,000 articles)."""
+        last = self.last.pages
+        if len(self.rendered) > READ_AGAIN_AT_MOST or self.pages.keys() != last.keys():
+            return False
+        return all(set(self.pages[page][0]) == set(last[page][0]) for page in self.rendered)
+
     def kept(self, page: str) -> None:
         self.pages[page] = self.last.pages[page]
 
@@ -442,8 +452,11 @@ class Reuse:
 
     def records(self) -> Records:
         """This build's records, the digests of every path its pages read included."""
-        read = set().union(*(reads for reads, _ in self.pages.values()))
         now = self.now
+        if self._reads_as_last():
+            read = self.last.digests.keys()
+        else:
+            read = set().union(*(reads for reads, _ in self.pages.values()))
         digests = {path: now[path] if path in now else self.digest(path) for path in read}
         self.digests.turn()
         return Records(digests, dict(self.pages))

@@ -51,6 +51,9 @@ def test_rebuilds_match_fresh_builds_after_every_edit(demo_copy, tmp_path):
         change(demo_copy)
         result = builder.build()
         assert result.ok, (name, [d.format() for d in result.diagnostics.errors])
+        # the records hold a digest for every path a page read, and for no other
+        pages = builder.records.pages.values()
+        assert set(builder.records.digests) == set().union(*(reads for reads, _ in pages)), name
         fresh = tmp_path / f"fresh-{name.replace(' ', '-')}"
         assert build(demo_copy, output=fresh).ok
         assert files_of(tmp_path / "incremental") == files_of(fresh), name
