@@ -561,8 +561,9 @@ class Builder:
 
     def _tellings(self, published: list) -> tuple:
         """What the merged events are made of: each published article, in order, and its
-        events as linking told them, the last build's tuple while they are equal (so that
-        an edit that leaves an article's events as they were finds the last merge again)."""
+        events as linking told them, the last build's tuple while they are equal. An edit
+        to an article's text keeps its Article object (see _content), and so finds the
+        last merge again; an edit to its front matter makes a new one, and merges anew."""
         same = self.linking.same
         return (*(article for article, _ in published),
                 *(same("tellings", article.slug, made.events) for article, made in published))

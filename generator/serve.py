@@ -52,6 +52,8 @@ GIVE_UP_AT_MOST = 3  # builds given up in a row for newer saves, after which one
 GIVE_UP_FOR = 10  # seconds of builds given up for newer saves, after which one is finished anyway
 COLLECT_AFTER = 20  # builds after which Python's collector looks at all the preview holds, once saves pause
 COLLECT_IDLE = 5.0  # seconds with no save before it does
+COLLECT_LONG_IDLE = 30.0  # after this long with no save, it looks after any number of builds
+COLLECT_AT_MOST = 50  # builds after which it looks at the next moment between saves, pause or not
 
 
 class Preview:
@@ -253,6 +255,14 @@ class Preview:
             if not over:
                 self.index_due = time.monotonic() + INDEX_AFTER
 
+    def _collect_due(self) -> bool:
+        """Whether to free the cycles builds set aside (_collect) now, between saves: once
+        saves pause after many builds, after a long pause whatever their number, and in any
+        case after COLLECT_AT_MOST, so that what they hold cannot grow without end."""
+        idle = time.monotonic() - self.built_at
+        return self.uncollected > 0 and (idle >= COLLECT_LONG_IDLE or self.uncollected >= COLLECT_AT_MOST
+                                         or (self.uncollected >= COLLECT_AFTER and idle >= COLLECT_IDLE))
+
     def reload_browsers(self, everyone: bool = True) -> None:
         """Tell the browsers to reload: every one, or those that were told the site is
         being rebuilt."""
@@ -281,7 +291,7 @@ class Preview:
                     self.index_due = None
                     self.index_search()
                 self.indexed()
-                if self.uncollected >= COLLECT_AFTER and time.monotonic() - self.built_at >= COLLECT_IDLE:
+                if self._collect_due():
                     self.uncollected = 0
                     _collect()
                 continue
@@ -315,8 +325,9 @@ def _set_aside() -> None:
     a few million objects at 10,000 articles) is set aside from Python's collector, which
     would otherwise look through it all, a second or more with every other thread waiting,
     at moments of its own choosing, such as just after the next save. The build frees what
-    it let go of as it goes; only objects that refer to each other in a cycle wait for
-    _collect."""
+    it let go of as it goes; only objects that refer to each other in a cycle, and what they
+    alone hold, wait for _collect (Jinja's templates are such cycles, and they hold what
+    their build's pages were given: about a megabyte a rebuild at 10,000 articles)."""
     gc.freeze()
     gc.enable()
 

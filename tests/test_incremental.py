@@ -266,7 +266,8 @@ def test_a_rebuild_leaves_its_plan_and_shared_pieces_to_be_freed_at_once(demo_co
     """The preview keeps Python's collector away from what it holds (serve._set_aside), so
     what a build lets go of must be freed without it: no page of the plan, and no piece the
     pages shared, may be left in a cycle only the collector finds. Jinja's templates are
-    cycles of their own; what they hold of a build (the renderer) keeps nothing large."""
+    cycles of their own, which hold what their build's pages were given (the renderer, the
+    site's index of that build), and wait for the preview's collection (serve._collect)."""
     import gc
     from generator import plan
 

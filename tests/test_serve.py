@@ -488,3 +488,24 @@ def test_a_page_told_the_site_is_being_rebuilt_shows_the_new_page_when_it_is_bui
         page.wait_for_function("() => document.body.innerText.includes('said again:')", timeout=60000)
         assert page.locator("#explainer-rebuilding").count() == 0
         browser.close()
+
+
+def test_the_preview_frees_what_builds_set_aside_between_saves_and_never_lets_it_grow_unbounded(tmp_path):
+    """The preview sets what its builds hold aside from Python's collector (serve._set_aside);
+    the cycles they leave are freed once saves pause after many builds, after a long pause
+    after any, and after COLLECT_AT_MOST builds even if saves never pause."""
+    from generator import serve
+
+    preview = serve.Preview(tmp_path, drafts=True)
+    now = time.monotonic()
+    cases = [  # (builds since the last collection, seconds since the last build ended, due)
+        (0, 3600, False),
+        (1, 1, False),
+        (1, serve.COLLECT_LONG_IDLE, True),
+        (serve.COLLECT_AFTER, 0.5, False),
+        (serve.COLLECT_AFTER, serve.COLLECT_IDLE, True),
+        (serve.COLLECT_AT_MOST, 0, True),
+    ]
+    for builds, idle, due in cases:
+        preview.uncollected, preview.built_at = builds, now - idle
+        assert preview._collect_due() is due, (builds, idle)
