@@ -21,8 +21,8 @@ from .config import SiteConfig, read_config
 from .diagnostics import Diagnostic, Diagnostics, Location
 from .keys import signing_key
 from .markup import Markup, RenderedBody
-from .plan import event_facts
 from .model import SLUG, SLUG_HINT, Actor, Article, Author, actor_from_file, article_from_file, author_from_file
+from .plan import event_facts
 from .render import Superseded
 from .reuse import (EMPTY, CompiledTemplates, Digests, Files, Kept, Records, Stamps, StoredRecords, from_stored,
                     make_pages, stored, value_digest)

@@ -250,8 +250,8 @@ def lookup(roots: dict, path: tuple):
 
 
 _CONTAINERS = (list, tuple, dict)
-READ_AGAIN_AT_MOST = 200  # pages made again whose reads are compared with their last, not united anew
 _FRAMES = {kind: kind.__name__.encode() + b"%d:" for kind in _CONTAINERS}
+_SHORT = 256  # characters of a string spelled as its text, not kept by its identity
 
 
 class Digests:
@@ -265,7 +265,7 @@ class Digests:
 
     def of(self, value) -> bytes:
         kind = type(value)
-        if kind in _CONTAINERS or (kind is str and len(value) < 256):
+        if kind in _CONTAINERS or (kind is str and len(value) < _SHORT):
             parts: list[bytes] = []
             self._spell(value, parts)
             return hashlib.blake2b(b"".join(parts), digest_size=16).digest()
@@ -277,7 +277,7 @@ class Digests:
         anew of the same items at little cost, and a short string as its text (not Markup,
         which is shown otherwise: its class is in its pickle)."""
         kind = type(value)
-        if kind is str and len(value) < 256:
+        if kind is str and len(value) < _SHORT:
             text = value.encode("utf-8", "surrogatepass")
             parts.append(b"s%d:" % len(text))
             parts.append(text)
@@ -383,6 +383,7 @@ def _decoded(text: str) -> list[tuple]:
 
 
 COMPARED_BETWEEN_STOPS = 2000  # paths compared between two looks for a newer save (a few hundredths of a second)
+READ_AGAIN_AT_MOST = 200  # pages made again whose reads are compared with their last, not united anew
 
 
 class Reuse:

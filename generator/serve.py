@@ -83,9 +83,9 @@ class Preview:
         self.progress = locks.Condition()  # notified on the IOLoop when pages are out or a build ends
         self.waited: set[str] = set()  # pages answered "being rebuilt" since browsers last reloaded
         self.given_up = 0  # builds given up in a row for newer saves
+        self.giving_up_since: float | None = None  # when the first of them started
         self.uncollected = 0  # builds since the collector last looked at everything (_collect)
         self.built_at = time.monotonic()  # when the last build ended
-        self.giving_up_since: float | None = None  # when the first of them started
 
     def page_of(self, url: str) -> str | None:
         """The output path of the page at url (a browser's), when it is in the site."""
@@ -293,7 +293,7 @@ class Preview:
                 self.indexed()
                 if self._collect_due():
                     self.uncollected = 0
-                    _collect()
+                    _collect()  # between saves, at the moment least likely to delay one
                 continue
             self.stop_indexing()  # the processor is for the rebuild now
             first = last = time.monotonic()
@@ -333,7 +333,7 @@ def _set_aside() -> None:
 
 
 def _collect() -> None:
-    """Free the cycles that builds set aside, while saves have paused (COLLECT_IDLE)."""
+    """Free the cycles that builds set aside (when Preview._collect_due says)."""
     gc.unfreeze()
     gc.collect()
     gc.freeze()
