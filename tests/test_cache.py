@@ -339,6 +339,35 @@ def test_a_record_of_another_shape_than_its_type_is_refused(kind, good, bad):
             records.loads(data, kind)
 
 
+def test_a_record_whose_fields_are_of_other_types_is_refused_field_by_field():
+    """A record's decoder checks each field as its type says, plain fields in place and
+    the others through their own decoders, however deep."""
+    import dataclasses
+    import typing
+
+    from generator import records
+
+    class Spot(typing.NamedTuple):
+        file: str
+        line: int | None
+
+    @dataclasses.dataclass(frozen=True)
+    class Mark:
+        name: str
+        spots: tuple[Spot, ...]
+        shown: bool
+        first: Spot | None = None
+
+    value = Mark("a", (Spot("f", 1), Spot("g", None)), True, Spot("h", 2))
+    good = records.dumps(value, Mark)
+    assert records.loads(good, Mark) == value
+    for bad in [b'[1, [], true, null]', b'["a", [["f", "1"]], true, null]', b'["a", [["f"]], true, null]',
+                b'["a", [], 1, null]', b'["a", [], true, ["h", true]]', b'["a", [], true]',
+                b'["a", {}, true, null]', b'{"name": "a"}']:
+        with pytest.raises(records.Malformed):
+            records.loads(bad, Mark)
+
+
 @pytest.mark.parametrize("fast", [True, False], ids=["orjson", "json alone"])
 def test_records_read_back_the_same_with_or_without_orjson(fast, monkeypatch):
     from generator import records
