@@ -588,45 +588,39 @@ def _relations(index: Connections) -> dict[str, list[Relation]]:
              for slug, quotes in index.quotes_by_speaker.items()}
     found = {}
     for slug, related in index.related.items():
-        mine, theirs = index.events_by_actor.get(slug, []), stories.get(slug, set())
-        found[slug] = []
-        for other, why in related:
-            shared = [event for event in mine if other in event.actors]
-            found[slug].append(Relation(other, why, about.get(slug, {}).get(other, 0),
-                                        about.get(other, {}).get(slug, 0), len(theirs & stories.get(other, set())),
-                                        shared[-1] if shared else None))
+        theirs = stories.get(slug, set())
+        latest = {}  # each actor slug's events share with it -> the latest of them
+        for event in index.events_by_actor.get(slug, []):
+            latest.update(dict.fromkeys(event.actors, event))
+        found[slug] = [Relation(other, why, about.get(slug, {}).get(other, 0), about.get(other, {}).get(slug, 0),
+                                len(theirs & stories.get(other, set())), latest.get(other))
+                       for other, why in related]
     return found
 
 
 def _related_to(actor: Actor, index: Connections, articles, events, quotes, spoken_of, members: list[str],
                 name_key: dict) -> list[tuple[str, str]]:
     known = index.actors
-    scores = Counter()
-    reasons: dict[str, str] = {}
-    for slug in [r.slug for r in actor.affiliations if r.slug in known]:
-        scores[slug] += 100
-        reasons[slug] = "affiliation"
-    for slug in members:
-        scores[slug] += 50
-        reasons.setdefault(slug, "member")
-    spoke_about = Counter(ref.slug for quote in quotes for ref in quote.about
-                          if ref.slug in known and ref.slug != actor.slug)
-    for slug, count in spoke_about.items():
-        scores[slug] += 10 * count
-        reasons.setdefault(slug, "spoke about")
-    for slug, count in Counter(quote.speaker.slug for quote in spoken_of).items():
-        scores[slug] += 10 * count
-        reasons.setdefault(slug, "spoke about them")
     # the articles and events it is named in, and who else is
     named_in = index.article_actors
-    together = Counter(itertools.chain.from_iterable(named_in[article.slug] for article in articles))
-    together.update(s for event in events for s in event.actors if s in known)
-    del together[actor.slug]
-    for slug, count in together.items():
-        scores[slug] += count
-        reasons.setdefault(slug, "appears with")
+    scores = Counter(itertools.chain.from_iterable(named_in[article.slug] for article in articles))
+    scores.update(s for event in events for s in event.actors if s in known)
+    del scores[actor.slug]
+    affiliations = [r.slug for r in actor.affiliations if r.slug in known]
+    for slug in affiliations:
+        scores[slug] += 100
+    for slug in members:
+        scores[slug] += 50
+    spoke_about = Counter(ref.slug for quote in quotes for ref in quote.about
+                          if ref.slug in known and ref.slug != actor.slug)
+    spoken_by = Counter(quote.speaker.slug for quote in spoken_of)
+    for counted in (spoke_about, spoken_by):
+        for slug, count in counted.items():
+            scores[slug] += 10 * count
     best = heapq.nsmallest(RELATED, [(-score, name_key[slug], slug) for slug, score in scores.items()])
-    return [(slug, reasons[slug]) for _, _, slug in best]
+    reasons = ((affiliations, "affiliation"), (members, "member"), (spoke_about, "spoke about"),
+               (spoken_by, "spoke about them"))
+    return [(slug, next((why for group, why in reasons if slug in group), "appears with")) for _, _, slug in best]
 
 
 def check_images(index: SiteIndex, media: set[str], diags: Diagnostics) -> None:
