@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import jinja2
 import jinja2.sandbox
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import plan, structured, urls
 from .diagnostics import Diagnostics, Location
@@ -152,7 +152,7 @@ class Renderer:
     @staticmethod
     def time_tag(date) -> Markup:
         """A date as <time>, with the precision it has ("March 2022")."""
-        return Markup('<time datetime="{}">{}</time>').format(date.iso(), date.display())
+        return Markup(f'<time datetime="{escape(date.iso())}">{escape(date.display())}</time>')
 
     def jobs(self, entries: list[Page | File]) -> list[tuple[str, object]]:
         """The entries of a plan as (path, make), make() giving the file's bytes, or None
