@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -258,11 +259,15 @@ class Staging:
             (self.staged if staged else self.kept)[rel] = sum_
 
     def _same_on_disk(self, rel: str, data: bytes) -> bool:
-        target = self.output / rel
+        """Whether output/rel is a file (not a link) that holds data: one look at it first,
+        which for a new output folder (a first build) finds nothing there."""
+        target = os.path.join(self.output, rel)
         try:
-            if target.is_symlink() or not target.is_file() or target.stat().st_size != len(data):
+            info = os.lstat(target)
+            if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
                 return False
-            return target.read_bytes() == data
+            with open(target, "rb") as stream:
+                return stream.read() == data
         except OSError:
             return False
 
