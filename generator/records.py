@@ -115,7 +115,10 @@ def _exactly(kind):
 def _float(data):
     if type(data) is not float and type(data) is not int:
         raise Malformed(f"{type(data).__name__} where a number was expected")
-    return float(data)
+    try:
+        return float(data)
+    except OverflowError:  # an integer too long for a float
+        raise Malformed("a number too large") from None
 
 
 def _bytes(data):
@@ -145,7 +148,7 @@ def _datetime(data):
                 raise ValueError("a time zone's name after a time without its offset")
             return moment.astimezone(zoneinfo.ZoneInfo(key))
         return dt.datetime.fromisoformat(text)
-    except (ValueError, KeyError, OSError) as exc:  # a malformed time, or no such zone (a KeyError)
+    except (ValueError, KeyError, OSError, OverflowError) as exc:  # a malformed time, no such zone (a KeyError), or out of range
         raise Malformed(str(exc)) from None
 
 
@@ -216,23 +219,21 @@ def _record_decoder(kind):
     # (a frozen class's __init__ sets each field through object.__setattr__, slowly)
     plain = dataclasses.is_dataclass(kind) and _only_fields(kind)
     scope = {"Malformed": Malformed, "kind": kind, "new": object.__new__, "new_tuple": tuple.__new__,
-             "NoneType": type(None)}
+             "NoneType": type(None), "not_one": f"not a {kind.__name__}", "names": names,
+             "where": f" of {kind.__name__} was expected"}
     values = "".join(f"v{number}, " for number in range(len(names)))
-    code = [f"if type(data) is not list or len(data) != {len(names)}:",
-            f"    raise Malformed('not a {kind.__name__}')"]
-    if names:
-        code.append(f"{values} = data")
+    checks, decoding = [], []
     for number, name in enumerate(names):
         inner = _optional(hints[name])
         checked = _CHECKED.get(inner if inner is not None else hints[name])
         value = f"v{number}"
         if checked is not None:
             test = f"type({value}) is not {checked}"
-            code += [f"if {value} is not None and {test}:" if inner is not None else f"if {test}:",
-                     f"    raise Malformed(type({value}).__name__ + ' where {name} of {kind.__name__} was expected')"]
+            checks += [f"if {value} is not None and {test}:" if inner is not None else f"if {test}:",
+                       f"    raise Malformed(type({value}).__name__ + ' where ' + names[{number}] + where)"]
         else:
             scope[f"decode{number}"] = _found_later(scope, f"decode{number}", hints[name])
-            code.append(f"{value} = decode{number}({value})")
+            decoding.append(f"{value} = decode{number}({value})")
     if named:
         made = [f"return new_tuple(kind, ({values}))"]
     elif plain:
@@ -240,8 +241,11 @@ def _record_decoder(kind):
             f"{name}=v{number}" for number, name in enumerate(names)) + ")", "return made"]
     else:
         made = [f"return kind({values})"]
-    code += ["try:", *("    " + line for line in made),
-             "except (TypeError, ValueError) as exc:", "    raise Malformed(str(exc)) from None"]
+    # a field's decoder, or the class, may refuse what it is given with a TypeError or a ValueError
+    code = ["if type(data) is not list or len(data) != " + str(len(names)) + ":", "    raise Malformed(not_one)",
+            *([f"{values} = data"] if names else []), *checks,
+            "try:", *("    " + line for line in (*decoding, *made)),
+            "except (TypeError, ValueError) as exc:", "    raise Malformed(str(exc)) from None"]
     exec("def record(data):\n" + "".join(f"    {line}\n" for line in code), scope)  # noqa: S102
     return scope["record"]
 

@@ -4,6 +4,7 @@ error lies."""
 
 from __future__ import annotations
 
+import types
 from pathlib import Path
 
 import jinja2
@@ -39,6 +40,7 @@ class _Template(jinja2.Template):
 
 
 _FORMATS = ("format", "format_map")  # the methods of a string that Jinja's sandbox wraps
+_METHODS = (types.MethodType, types.BuiltinMethodType)
 
 
 class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
@@ -66,14 +68,17 @@ class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
 
     def getattr(self, obj, attribute):
         """As Jinja's, at once for an attribute found safe before on an object of the same
-        type and class (pages read some four hundred attributes each), but a string's
-        format methods, which Jinja's own getattr wraps."""
+        type and class (pages read some four hundred attributes each), unless it is a
+        string's format method, which Jinja's own getattr wraps."""
         if attribute not in _FORMATS and not isinstance(obj, type) and \
                 self.safe.get((type(obj), obj.__class__, attribute)):
             try:
-                return getattr(obj, attribute)
+                value = getattr(obj, attribute)
             except AttributeError:
-                pass
+                return super().getattr(obj, attribute)
+            # a string's format method kept under another name is wrapped as Jinja does
+            if not isinstance(value, _METHODS) or value.__name__ not in _FORMATS:
+                return value
         return super().getattr(obj, attribute)
 
     def is_safe_attribute(self, obj, attr, value) -> bool:

@@ -368,6 +368,32 @@ def test_a_record_whose_fields_are_of_other_types_is_refused_field_by_field():
             records.loads(bad, Mark)
 
 
+def test_a_record_that_its_fields_decoders_or_its_class_refuse_is_malformed():
+    """What a field's decoder or a record's class raises on data of the right shape but
+    not a value (a set of unhashable records, a time beyond the calendar, a number too
+    large for a float) is Malformed, as any other bad record is."""
+    import dataclasses
+    import datetime as dt
+
+    from generator import records
+
+    @dataclasses.dataclass
+    class Loose:  # not frozen: its objects cannot go in a set
+        n: int
+
+    @dataclasses.dataclass(frozen=True)
+    class Holder:
+        loose: frozenset[Loose]
+        when: dt.datetime | None
+        size: float
+
+    assert records.loads(b'[[], "2024-05-06T10:00:00+02:00[Europe/Oslo]", 1]', Holder).size == 1.0
+    for bad in [b'[[[1]], null, 1]', b'[[], "9999-12-31T23:00:00+00:00[Asia/Tokyo]", 1]',
+                b'[[], null, 1' + b"0" * 400 + b']']:
+        with pytest.raises(records.Malformed):
+            records.loads(bad, Holder)
+
+
 @pytest.mark.parametrize("fast", [True, False], ids=["orjson", "json alone"])
 def test_records_read_back_the_same_with_or_without_orjson(fast, monkeypatch):
     from generator import records

@@ -89,3 +89,25 @@ def test_names_are_escaped_where_they_land(hostile_site):
     assert '" onload="' not in article and "<img src=x" not in article
     assert "Ana&#34; onload=&#34;" in article or "Ana&quot; onload=&quot;" in article
     assert "\ue000ana-lima\ue001" in article  # the forgery of older versions, left as written
+
+
+def test_a_string_s_format_method_under_another_name_stays_wrapped_however_often_read(tmp_path):
+    """The sandbox answers at once for an attribute it found safe before on an object of the
+    same type, but a string's format method held under another name is still wrapped as
+    Jinja wraps it, so a format string cannot reach what the template may not."""
+    import jinja2.sandbox
+
+    from generator.theme import environment
+
+    class Holder:
+        def __init__(self, fill):
+            self.fill = fill
+
+    # the first read is judged by Jinja (a plain string: safe); the second, on an object of
+    # the same type, is answered at once, and must still be wrapped
+    template = environment(tmp_path).from_string("{{ first.fill }}{{ second.fill(second) }}")
+    with pytest.raises(jinja2.sandbox.SecurityError):
+        template.render(first=Holder("a"), second=Holder("{0.__class__.__mro__}".format))
+    # the same read of a plain attribute, many times over, gives the attribute
+    assert environment(tmp_path).from_string("{% for h in items %}{{ h.fill }}{% endfor %}").render(
+        items=[Holder(str(n)) for n in range(3)]) == "012"
