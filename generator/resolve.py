@@ -589,7 +589,7 @@ def _relations(index: Connections) -> dict[str, list[Relation]]:
     found = {}
     for slug, related in index.related.items():
         theirs = stories.get(slug, set())
-        latest = {}  # each actor slug's events share with it -> the latest of them
+        latest = {}  # the slug of each actor in one of its events -> the latest such event
         for event in index.events_by_actor.get(slug, []):
             latest.update(dict.fromkeys(event.actors, event))
         found[slug] = [Relation(other, why, about.get(slug, {}).get(other, 0), about.get(other, {}).get(slug, 0),

@@ -68,15 +68,13 @@ class _Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
 
     def getattr(self, obj, attribute):
         """As Jinja's, at once for an attribute found safe before on an object of the same
-        type and class (pages read some four hundred attributes each), unless it is a
-        string's format method, which Jinja's own getattr wraps."""
-        if attribute not in _FORMATS and not isinstance(obj, type) and \
-                self.safe.get((type(obj), obj.__class__, attribute)):
+        type and class (pages read some four hundred attributes each), unless its value is
+        a string's format method (under any name), which Jinja's own getattr wraps."""
+        if not isinstance(obj, type) and self.safe.get((type(obj), obj.__class__, attribute)):
             try:
                 value = getattr(obj, attribute)
             except AttributeError:
                 return super().getattr(obj, attribute)
-            # a string's format method kept under another name is wrapped as Jinja does
             if not isinstance(value, _METHODS) or value.__name__ not in _FORMATS:
                 return value
         return super().getattr(obj, attribute)
