@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import hashlib
@@ -146,6 +147,20 @@ def _file_key(path: Path) -> tuple | None:
         return None
 
 
+@contextlib.contextmanager
+def collector_off():
+    """Python's cycle collector kept away: it would pause a big build again and again to scan
+    the millions of objects the model and the caches keep (at 10,000 articles a full pass
+    takes most of a second), and the build makes few cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class Builder:
     """Builds one site again and again (the preview), redoing only what its changed inputs
     require: files are read again when they change, parsed and rendered again when their
@@ -180,6 +195,7 @@ class Builder:
         self.stamped: str | None = None  # its signature made of the files' stamps (_stamped), if any
         self.looked: Stamps | None = None  # this build's look at the files' stamps, if it took one
         self.searching: search.SearchRecord | None = None  # what output/pagefind/ holds, once known
+        self.begun: search.Indexing | None = None  # the indexing of output/ a build began, to be waited for
         self.resized: list[tuple] = []  # the keys of the pictures' sizes the last build published
         self._shown: tuple | None = None  # (what the last published build showed, its file's stamp) (published.py)
         self.showing: dict | None = None  # what this build shows of each article, for the record
@@ -197,19 +213,14 @@ class Builder:
         leaving output/ and what the next build will reuse as they were (superseded).
         stats: the sizes and times of the source files as a look just taken found them
         (absolute path -> key, see reuse.Files), which the build then need not look up."""
-        # Python's cycle collector would pause a big build again and again to scan the
-        # objects the caches keep; the build makes few cycles, so it runs without it.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            if self.files is not None:
-                self.files.stats = stats
-            return self._build(write, first, on_first, stop)
-        finally:
-            if self.files is not None:
-                self.files.stats = None
-            if enabled:
-                gc.enable()
+        with collector_off():
+            try:
+                if self.files is not None:
+                    self.files.stats = stats
+                return self._build(write, first, on_first, stop)
+            finally:
+                if self.files is not None:
+                    self.files.stats = None
 
     def _build(self, write: bool, first, on_first, stop) -> BuildResult:
         """The stages in order: read the files, read and render the articles and actors,
@@ -667,12 +678,19 @@ class Builder:
             self.disk.save("search", str(self.output.resolve()), indexing.record, search.SearchRecord)
 
     def index_search(self) -> str | None:
-        """Index the written site for search, on every core; a problem (a warning, not an
-        error) or None."""
-        indexing = self.indexing()
-        problem = indexing.start(jobs=_cores()).wait()
-        self.indexed(indexing)
+        """Index the written site for search, on every core (carrying on with the indexing
+        the build began, if it began one); a problem (a warning, not an error) or None."""
+        with collector_off():  # the model is still alive: see collector_off
+            indexing, self.begun = self.begun or self.indexing().start(jobs=_cores()), None
+            problem = indexing.wait()
+            self.indexed(indexing)
         return problem
+
+    def stop_search(self) -> None:
+        """Stop the indexing the build began, if any, leaving output/pagefind/ as it was."""
+        if self.begun is not None:
+            self.begun.stop()
+            self.begun = None
 
 
 class OneShot(Builder):
@@ -728,6 +746,8 @@ class OneShot(Builder):
         return self.disk.link_copy if self.disk is not None else None
 
     def _written(self, records: Records) -> None:
+        if self.search:  # begun now, so that Pagefind runs while the cache is brought up to date
+            self.begun = self.indexing().start(jobs=_cores())
         if self.disk is not None and self.showing is not None and self.showing != self.last_shown():
             self.disk.save_lasting(published.RECORD, self.showing, SHOWN)
             self._shown = None  # read again, with the file's new stamp
@@ -750,9 +770,12 @@ def build(site_root: Path, output: Path | None = None, base_url: str | None = No
     index it for search when asked to."""
     # check (write=False) writes nothing at all, not even the cache
     builder = OneShot(site_root, output, base_url, drafts, search=search_index, cache=write)
-    result = builder.build(write)
-    if search_index and result.ok and write:
-        problem = builder.index_search()
-        if problem:
-            result.diagnostics.warning(Location("output/" + search.FOLDER), problem)
+    try:
+        result = builder.build(write)
+        if search_index and result.ok and write:
+            problem = builder.index_search()
+            if problem:
+                result.diagnostics.warning(Location("output/" + search.FOLDER), problem)
+    finally:
+        builder.stop_search()  # one the build began and nothing waited for
     return result

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import MINIMAL, ROOT, tree_digest, write_files
 from generator import cache, search
-from generator.build import build
+from generator.build import OneShot, build
 from tools.browser import chromium_path
 from tools.sitehttp import SiteServer
 
@@ -115,6 +115,27 @@ def test_a_damaged_part_is_put_right(parted, tmp_path):
     shutil.rmtree(root / cache.FOLDER)
     assert build(root, output=out, search_index=True).ok
     assert name in launched and contents(out) == made  # by Pagefind, with no cache
+
+
+def test_the_index_begins_while_the_cache_is_kept_and_a_build_that_fails_then_stops_it(parted, tmp_path, monkeypatch):
+    root, launched = parted
+    out = tmp_path / "out"
+    assert build(root, output=out, search_index=True).ok
+    before = tree_digest(out / "pagefind")
+    write_files(root, {"content/articles/story-3.md": article(3) + "\nA paragraph about medlars.\n"})
+    running = []
+
+    def failing(self):  # the cache is kept after the indexing began
+        running.extend(process for _, process in self.begun.running)
+        raise OSError("no room left on the disk")
+
+    monkeypatch.setattr(OneShot, "remember", failing)
+    launched.clear()
+    with pytest.raises(OSError):
+        build(root, output=out, search_index=True)
+    assert len(launched) == 1 and len(running) == 1  # begun before the cache was brought up to date
+    assert running[0].poll() is not None  # and stopped, not left running
+    assert tree_digest(out / "pagefind") == before  # the index is as it was: no part, no job folder
 
 
 def built_then_lost(root, out, launched) -> dict[str, str]:
