@@ -77,6 +77,7 @@ class OutputRecord:
 ARTICLES = "content/articles/"
 KNOWN = dict[str, tuple[str, str]]  # an article file's path -> its stamp (reuse.Stamps) and its text's digest
 
+READS = "reads"  # the cache's kind for what each page read (its page copies are kind "pages")
 PARALLEL_FROM = 200  # articles to read before a second process pays for itself
 
 
@@ -195,6 +196,7 @@ class Builder:
         self.stamped: str | None = None  # its signature made of the files' stamps (_stamped), if any
         self.looked: Stamps | None = None  # this build's look at the files' stamps, if it took one
         self.searching: search.SearchRecord | None = None  # what output/pagefind/ holds, once known
+        self._loaded: tuple[Records, StoredRecords] | None = None  # the records read from the disk, as kept there
         self.begun: search.Indexing | None = None  # the indexing of output/ a build began, to be waited for
         self.resized: list[tuple] = []  # the keys of the pictures' sizes the last build published
         self._shown: tuple | None = None  # (what the last published build showed, its file's stamp) (published.py)
@@ -615,14 +617,15 @@ class Builder:
             self.disk.save("output", str(self.output.resolve()),
                            OutputRecord(self.written, signature, tuple(paths), left_out, self.stamped), OutputRecord)
             if self.unsaved and self.records is not None:  # apart, as a build with nothing changed needs none
-                self.disk.save("pages", str(self.output.resolve()), stored(self.records), StoredRecords)
+                self.disk.save(READS, str(self.output.resolve()), stored(self.records, self._loaded), StoredRecords)
                 self.unsaved = False
 
     def _last_records(self) -> Records:
         """What each page of the last build read: kept in memory, or on disk for a new process."""
         if self.records is None:
-            saved = self.disk.load("pages", str(self.output.resolve()), StoredRecords) if self.disk else None
+            saved = self.disk.load(READS, str(self.output.resolve()), StoredRecords) if self.disk else None
             self.records = from_stored(saved) if saved is not None else EMPTY
+            self._loaded = (self.records, saved) if saved is not None and self.records is not EMPTY else None
         return self.records
 
     # How the preview's builder does what the command line's does otherwise.

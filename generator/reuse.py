@@ -350,12 +350,28 @@ class StoredRecords:
     pages: dict[str, PageRecord]
 
 
-def stored(records: Records) -> StoredRecords:
-    numbers = {path: number for number, path in enumerate(records.digests)}
-    paths = json_bytes(list(records.digests)).decode("utf-8")
-    return StoredRecords(paths, tuple(records.digests.values()),
-                         {page: PageRecord(tuple(sorted(numbers[p] for p in reads)), digest)
-                          for page, (reads, digest) in records.pages.items()})
+def stored(records: Records, last: tuple[Records, StoredRecords] | None = None) -> StoredRecords:
+    """records as the disk keeps them. last: the records the build started from, with what
+    the disk kept of them: where this build's paths are theirs, in the same order (the pages
+    read what they read then), their JSON is taken again, and so is the record of each page
+    kept as it was, rather than spelled and numbered anew (some tenths of a second at 10,000
+    articles, for an edit that makes a page or two again)."""
+    paths, kept = list(records.digests), {}
+    if last is not None and paths == list(last[0].digests):
+        text, before, kept = last[1].paths, last[0].pages, last[1].pages
+    else:
+        text, before = json_bytes(paths).decode("utf-8"), {}
+    numbers = None
+    pages = {}
+    for page, record in records.pages.items():
+        if before.get(page) is record and page in kept:
+            pages[page] = kept[page]
+            continue
+        if numbers is None:
+            numbers = {path: number for number, path in enumerate(paths)}
+        reads, digest = record
+        pages[page] = PageRecord(tuple(sorted(numbers[p] for p in reads)), digest)
+    return StoredRecords(text, tuple(records.digests.values()), pages)
 
 
 def from_stored(kept: StoredRecords) -> Records:

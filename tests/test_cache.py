@@ -429,6 +429,26 @@ def test_records_of_what_pages_read_come_back_equal_and_damaged_ones_as_none():
     assert from_stored(StoredRecords('[["a", "b"]]', (b"a" * 16,), {"p": PageRecord((5,), b"d")})) is EMPTY
 
 
+def test_records_kept_from_the_last_are_stored_as_if_spelled_anew():
+    """stored(records, last) takes again the JSON of the last records' paths and the record
+    of each page kept as it was: what it gives is what stored(records) gives."""
+    from generator.reuse import Records, from_stored, stored
+
+    a, b, c = ("site", "articles", "item", 3), ("site", "actors", "item", "ana"), ("plan", "paths")
+    first = Records({a: b"a" * 16, b: b"b" * 16, c: b"c" * 16},
+                    {"x.html": ((a, b), b"x" * 16), "y.html": ((c,), b"y" * 16), "z.html": ((b, c), b"z" * 16)})
+    saved = stored(first)
+    last = from_stored(saved)
+    # the pages read what they read then: one kept, one made again with what it read before
+    # and new bytes, and one made again that read other paths; and a value that changed
+    same = Records({**last.digests, b: b"B" * 16},
+                   {"x.html": last.pages["x.html"], "y.html": ((c,), b"Y" * 16), "z.html": ((c, a), b"Z" * 16)})
+    assert stored(same, (last, saved)) == stored(same)
+    # other paths, in another order: spelled anew
+    other = Records({c: b"c" * 16, a: b"a" * 16}, {"x.html": last.pages["y.html"], "w.html": ((a,), b"w" * 16)})
+    assert stored(other, (last, saved)) == stored(other)
+
+
 def test_times_in_a_named_zone_read_from_the_cache_show_as_a_fresh_build_shows_them(site, tmp_path):
     """A time written without its offset is in the site's zone: an article taken from the
     cache keeps the zone's name (CET), not only its offset (UTC+01:00)."""
