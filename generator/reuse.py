@@ -283,8 +283,18 @@ class Digests:
             parts.append(text)
         elif kind in _CONTAINERS:
             parts.append(_FRAMES[kind] % len(value))
+            seen, add = self.seen, parts.append
             for item in (value.items() if kind is dict else value):
-                self._spell(item, parts)
+                # the items spelled here, as the branches above and below would (a list of a
+                # thousand events is a thousand calls fewer), an object already looked up
+                # at once
+                of = type(item)
+                if of in _CONTAINERS or of is str and len(item) < _SHORT:
+                    self._spell(item, parts)
+                    continue
+                found = seen.get(id(item))
+                add(b"o")
+                add(found[1] if found is not None and found[0] is item else self._kept(item))
         else:
             parts.append(b"o")
             parts.append(self._kept(value))
