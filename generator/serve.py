@@ -284,7 +284,10 @@ class Preview:
     def watch(self, before: dict[str, tuple]) -> None:
         """Look at the sources; rebuild once per burst of saves; never die on a bad save.
         before is the look taken before the first build, so no save is missed."""
-        while not self.stopping.wait(POLL):
+        while not self.stopping.is_set():
+            self.sources.wait(POLL)  # at once when the system tells of a change
+            if self.stopping.is_set():
+                break
             now = self.sources.look()
             if now is before or now == before:
                 if self.index_due is not None and time.monotonic() >= self.index_due:
@@ -296,12 +299,13 @@ class Preview:
                     _collect()  # between saves, at the moment least likely to delay one
                 continue
             self.stop_indexing()  # the processor is for the rebuild now
-            first = last = time.monotonic()
+            first = time.monotonic()
+            last = self.sources.quiet_since(first)  # a burst of saves ends QUIET after the last of them
             while time.monotonic() - last < QUIET and time.monotonic() - first < LONGEST_BURST:
-                time.sleep(POLL / 2)
+                self.sources.wait(max(0.0, min(QUIET - (time.monotonic() - last), POLL / 2)))
                 later = self.sources.look()
                 if later != now:
-                    now, last = later, time.monotonic()
+                    now, last = later, self.sources.quiet_since(time.monotonic())
             before = now
             try:
                 result = self.build(since=now)

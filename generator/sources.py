@@ -63,6 +63,8 @@ class Sources:
         self._folders = tuple(os.path.join(self._absolute, folder) for folder in SOURCE_FOLDERS)
         self._lock = threading.Lock()
         self._told: set[str] | None = set()  # paths told of since the last look; None: look at all
+        self.changed = threading.Event()  # set when a change is told of (cleared by whoever waits on it)
+        self.last_told = 0.0  # time.monotonic() when the system last told of a change
         self._watched: dict[str, tuple] = {}  # folder -> (its watch, (device, inode) when watched)
         self._unwatched = False  # a folder that could not be watched: every look is a full one
         self._observer = self._start() if notices else None
@@ -98,6 +100,23 @@ class Sources:
             if now != self.known:
                 self.known = now
         return self.known
+
+    def quiet_since(self, noticed: float) -> float:
+        """When the sources last changed, as far as known, for a change noticed at noticed
+        (time.monotonic()): when the system last told of one, if it tells of every change
+        and told of one by then (a save told of while a build ran is older than the look
+        that finds it), else noticed."""
+        with self._lock:
+            told = self.last_told
+        return told if self.telling and 0 < told <= noticed else noticed
+
+    def wait(self, timeout: float) -> None:
+        """Return when a change is told of, or after timeout seconds, whichever is first."""
+        if self.telling:
+            self.changed.wait(timeout)
+            self.changed.clear()  # before the look that follows, which sees what was told meanwhile
+        else:
+            time.sleep(timeout)
 
     def told(self) -> bool:
         """Whether a change may have come since the last look: at no cost, so a build under
@@ -174,6 +193,8 @@ class Sources:
                     self._told = None
             elif self._told is not None:
                 self._told.update(self._as_known(path) for path in paths)
+            self.last_told = time.monotonic()
+        self.changed.set()
 
     def _as_known(self, path: str) -> str:
         """An absolute path as snapshot() names it, from the root it was given."""

@@ -190,3 +190,23 @@ def test_without_notices_every_look_is_a_full_one(tmp_path):
     for what, change in changes(root):
         change()
         assert sources.look() == snapshot(root), what
+
+
+def test_a_told_change_wakes_a_waiter_and_dates_the_burst_from_itself(tmp_path, no_full_looks):
+    root = site(tmp_path)
+    sources = Sources(root)
+    try:
+        if not sources.telling:
+            pytest.skip("this system tells of no changes")
+        noticed = time.monotonic()
+        assert sources.quiet_since(noticed) == noticed  # nothing told yet: from the look that noticed
+        sources.changed.clear()
+        saved = time.monotonic()
+        (root / "content/articles/one.md").write_text("one, saved again\n", encoding="utf-8")
+        sources.wait(CEILING)  # returns when told, long before its timeout
+        later = time.monotonic()
+        assert later - saved < CEILING / 2, "the save was never told of"
+        assert saved <= sources.quiet_since(later) < later  # from the save, not from when it was found
+        assert sources.quiet_since(saved - 1) == saved - 1  # a change told after the look is not its date
+    finally:
+        sources.close()
