@@ -684,8 +684,11 @@ class Builder:
         """Index the written site for search, on every core (carrying on with the indexing
         the build began, if it began one); a problem (a warning, not an error) or None."""
         with collector_off():  # the model is still alive: see collector_off
-            indexing, self.begun = self.begun or self.indexing().start(jobs=_cores()), None
-            problem = indexing.wait()
+            if self.begun is None:
+                self.begun = self.indexing()
+                self.begun.start(jobs=_cores())
+            problem = self.begun.wait()  # stopped by stop_search if cut short (Ctrl-C)
+            indexing, self.begun = self.begun, None
             self.indexed(indexing)
         return problem
 
@@ -750,7 +753,8 @@ class OneShot(Builder):
 
     def _written(self, records: Records) -> None:
         if self.search:  # begun now, so that Pagefind runs while the cache is brought up to date
-            self.begun = self.indexing().start(jobs=_cores())
+            self.begun = self.indexing()  # known before it starts anything, for stop_search
+            self.begun.start(jobs=_cores())
         if self.disk is not None and self.showing is not None and self.showing != self.last_shown():
             self.disk.save_lasting(published.RECORD, self.showing, SHOWN)
             self._shown = None  # read again, with the file's new stamp

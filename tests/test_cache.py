@@ -443,7 +443,10 @@ def test_records_kept_from_the_last_are_stored_as_if_spelled_anew():
     # and new bytes, and one made again that read other paths; and a value that changed
     same = Records({**last.digests, b: b"B" * 16},
                    {"x.html": last.pages["x.html"], "y.html": ((c,), b"Y" * 16), "z.html": ((c, a), b"Z" * 16)})
-    assert stored(same, (last, saved)) == stored(same)
+    again = stored(same, (last, saved))
+    assert again == stored(same)
+    assert again.paths is saved.paths and again.pages["x.html"] is saved.pages["x.html"]  # taken, not made anew
+    assert again.pages["y.html"] is not saved.pages["y.html"]
     # other paths, in another order: spelled anew
     other = Records({c: b"c" * 16, a: b"a" * 16}, {"x.html": last.pages["y.html"], "w.html": ((a,), b"w" * 16)})
     assert stored(other, (last, saved)) == stored(other)

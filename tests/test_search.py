@@ -123,6 +123,10 @@ def test_the_index_begins_while_the_cache_is_kept_and_a_build_that_fails_then_st
     assert build(root, output=out, search_index=True).ok
     before = tree_digest(out / "pagefind")
     write_files(root, {"content/articles/story-3.md": article(3) + "\nA paragraph about medlars.\n"})
+    slow = tmp_path / "slow-indexer"  # an indexer still at work when the build fails
+    slow.write_text("#!/bin/sh\nexec sleep 60\n")
+    slow.chmod(0o755)
+    monkeypatch.setattr(search, "indexer", lambda: slow)
     running = []
 
     def failing(self):  # the cache is kept after the indexing began
@@ -133,9 +137,32 @@ def test_the_index_begins_while_the_cache_is_kept_and_a_build_that_fails_then_st
     launched.clear()
     with pytest.raises(OSError):
         build(root, output=out, search_index=True)
-    assert len(launched) == 1 and len(running) == 1  # begun before the cache was brought up to date
-    assert running[0].poll() is not None  # and stopped, not left running
+    assert len(launched) >= 1 and len(running) >= 1  # begun before the cache was brought up to date
+    assert all(process.returncode is not None and process.returncode < 0 for process in running)  # stopped
     assert tree_digest(out / "pagefind") == before  # the index is as it was: no part, no job folder
+
+
+def test_a_build_cut_short_while_it_waits_for_the_index_stops_it(parted, tmp_path, monkeypatch):
+    root, launched = parted
+    out = tmp_path / "out"
+    assert build(root, output=out, search_index=True).ok
+    before = tree_digest(out / "pagefind")
+    write_files(root, {"content/articles/story-3.md": article(3) + "\nA paragraph about sloes.\n"})
+    slow = tmp_path / "slow-indexer"
+    slow.write_text("#!/bin/sh\nexec sleep 60\n")
+    slow.chmod(0o755)
+    monkeypatch.setattr(search, "indexer", lambda: slow)
+    running = []
+
+    def interrupted(self):  # Ctrl-C while the build waits for Pagefind
+        running.extend(process for _, process in self.running)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(search.Indexing, "wait", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(root, output=out, search_index=True)
+    assert running and all(process.returncode is not None and process.returncode < 0 for process in running)
+    assert tree_digest(out / "pagefind") == before
 
 
 def built_then_lost(root, out, launched) -> dict[str, str]:
