@@ -117,16 +117,31 @@ def test_a_damaged_part_is_put_right(parted, tmp_path):
     assert name in launched and contents(out) == made  # by Pagefind, with no cache
 
 
-def test_the_index_begins_while_the_cache_is_kept_and_a_build_that_fails_then_stops_it(parted, tmp_path, monkeypatch):
+@pytest.fixture
+def edited_slowly(parted, tmp_path, monkeypatch):
+    """The parted site built, then an article edited, with an indexer that is still at work
+    when the next build fails or is cut short: (site, output folder, the parts launched,
+    output/pagefind/ as built)."""
     root, launched = parted
     out = tmp_path / "out"
     assert build(root, output=out, search_index=True).ok
     before = tree_digest(out / "pagefind")
     write_files(root, {"content/articles/story-3.md": article(3) + "\nA paragraph about medlars.\n"})
-    slow = tmp_path / "slow-indexer"  # an indexer still at work when the build fails
+    slow = tmp_path / "slow-indexer"
     slow.write_text("#!/bin/sh\nexec sleep 60\n")
     slow.chmod(0o755)
     monkeypatch.setattr(search, "indexer", lambda: slow)
+    launched.clear()
+    return root, out, launched, before
+
+
+def stopped(processes) -> bool:
+    """Whether every one of processes was ended by a signal (stopped, not left to finish)."""
+    return all(process.returncode is not None and process.returncode < 0 for process in processes)
+
+
+def test_the_index_begins_while_the_cache_is_kept_and_a_build_that_fails_then_stops_it(edited_slowly, monkeypatch):
+    root, out, launched, before = edited_slowly
     running = []
 
     def failing(self):  # the cache is kept after the indexing began
@@ -134,24 +149,15 @@ def test_the_index_begins_while_the_cache_is_kept_and_a_build_that_fails_then_st
         raise OSError("no room left on the disk")
 
     monkeypatch.setattr(OneShot, "remember", failing)
-    launched.clear()
     with pytest.raises(OSError):
         build(root, output=out, search_index=True)
     assert len(launched) >= 1 and len(running) >= 1  # begun before the cache was brought up to date
-    assert all(process.returncode is not None and process.returncode < 0 for process in running)  # stopped
+    assert stopped(running)
     assert tree_digest(out / "pagefind") == before  # the index is as it was: no part, no job folder
 
 
-def test_a_build_cut_short_while_it_waits_for_the_index_stops_it(parted, tmp_path, monkeypatch):
-    root, launched = parted
-    out = tmp_path / "out"
-    assert build(root, output=out, search_index=True).ok
-    before = tree_digest(out / "pagefind")
-    write_files(root, {"content/articles/story-3.md": article(3) + "\nA paragraph about sloes.\n"})
-    slow = tmp_path / "slow-indexer"
-    slow.write_text("#!/bin/sh\nexec sleep 60\n")
-    slow.chmod(0o755)
-    monkeypatch.setattr(search, "indexer", lambda: slow)
+def test_a_build_cut_short_while_it_waits_for_the_index_stops_it(edited_slowly, monkeypatch):
+    root, out, _, before = edited_slowly
     running = []
 
     def interrupted(self):  # Ctrl-C while the build waits for Pagefind
@@ -161,7 +167,7 @@ def test_a_build_cut_short_while_it_waits_for_the_index_stops_it(parted, tmp_pat
     monkeypatch.setattr(search.Indexing, "wait", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build(root, output=out, search_index=True)
-    assert running and all(process.returncode is not None and process.returncode < 0 for process in running)
+    assert running and stopped(running)
     assert tree_digest(out / "pagefind") == before
 
 

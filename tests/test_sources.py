@@ -86,20 +86,27 @@ def no_full_looks(monkeypatch):
     monkeypatch.setattr(sources_module, "FULL_LOOK", 10**9)
 
 
-def test_what_the_system_tells_brings_every_kind_of_change_to_the_look(tmp_path, no_full_looks):
+@pytest.fixture
+def telling(tmp_path, no_full_looks):
+    """A site, and its Sources, on a system that tells of changes (skipped elsewhere)."""
     root = site(tmp_path)
     sources = Sources(root)
     try:
         if not sources.telling:
             pytest.skip("this system tells of no changes")
-        for what, change in changes(root):
-            before = sources.look()
-            change()
-            until_seen(sources, root)
-            assert sources.look() != before, what
-            assert sources.telling, f"after {what}, the system no longer tells of changes"
+        yield root, sources
     finally:
         sources.close()
+
+
+def test_what_the_system_tells_brings_every_kind_of_change_to_the_look(telling):
+    root, sources = telling
+    for what, change in changes(root):
+        before = sources.look()
+        change()
+        until_seen(sources, root)
+        assert sources.look() != before, what
+        assert sources.telling, f"after {what}, the system no longer tells of changes"
 
 
 def test_a_site_given_as_a_relative_path_is_told_of_too(tmp_path, no_full_looks, monkeypatch):
@@ -140,31 +147,25 @@ def test_a_folder_that_cannot_be_watched_is_looked_at_in_full_every_time(tmp_pat
         sources.close()
 
 
-def test_reading_the_sources_and_writing_output_tell_nothing(tmp_path, no_full_looks):
+def test_reading_the_sources_and_writing_output_tell_nothing(telling):
     """The build reads every source and writes output/: neither is a change to rebuild for."""
-    root = site(tmp_path)
-    sources = Sources(root)
-    try:
-        if not sources.telling:
-            pytest.skip("this system tells of no changes")
-        (root / "content/articles/one.md").read_text(encoding="utf-8")
-        (root / "output/index.html").write_text("page\n", encoding="utf-8")
-        (root / "content/articles/.one.md.swp").write_text("swap\n", encoding="utf-8")
-        # told after the others, by the watch of content/ and by that of the site's folder
-        sentinels = {str(root / "content/actors/a.yaml"), str(root / "site.yaml")}
-        (root / "content/actors/a.yaml").write_text("name: B\n", encoding="utf-8")
-        (root / "site.yaml").write_text("title: B\n", encoding="utf-8")
-        deadline = time.monotonic() + CEILING
-        while True:
-            with sources._lock:
-                told = set(sources._told)
-            if sentinels <= told:
-                break
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
-        assert told == sentinels
-    finally:
-        sources.close()
+    root, sources = telling
+    (root / "content/articles/one.md").read_text(encoding="utf-8")
+    (root / "output/index.html").write_text("page\n", encoding="utf-8")
+    (root / "content/articles/.one.md.swp").write_text("swap\n", encoding="utf-8")
+    # told after the others, by the watch of content/ and by that of the site's folder
+    sentinels = {str(root / "content/actors/a.yaml"), str(root / "site.yaml")}
+    (root / "content/actors/a.yaml").write_text("name: B\n", encoding="utf-8")
+    (root / "site.yaml").write_text("title: B\n", encoding="utf-8")
+    deadline = time.monotonic() + CEILING
+    while True:
+        with sources._lock:
+            told = set(sources._told)
+        if sentinels <= told:
+            break
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert told == sentinels
 
 
 def test_a_change_the_system_never_tells_is_found_by_a_full_look(tmp_path, monkeypatch):
@@ -192,21 +193,15 @@ def test_without_notices_every_look_is_a_full_one(tmp_path):
         assert sources.look() == snapshot(root), what
 
 
-def test_a_told_change_wakes_a_waiter_and_dates_the_burst_from_itself(tmp_path, no_full_looks):
-    root = site(tmp_path)
-    sources = Sources(root)
-    try:
-        if not sources.telling:
-            pytest.skip("this system tells of no changes")
-        noticed = time.monotonic()
-        assert sources.quiet_since(noticed) == noticed  # nothing told yet: from the look that noticed
-        sources.changed.clear()
-        saved = time.monotonic()
-        (root / "content/articles/one.md").write_text("one, saved again\n", encoding="utf-8")
-        sources.wait(CEILING)  # returns when told, long before its timeout
-        later = time.monotonic()
-        assert later - saved < CEILING / 2, "the save was never told of"
-        assert saved <= sources.quiet_since(later) < later  # from the save, not from when it was found
-        assert sources.quiet_since(saved - 1) == saved - 1  # a change told after the look is not its date
-    finally:
-        sources.close()
+def test_a_told_change_wakes_a_waiter_and_dates_the_burst_from_itself(telling):
+    root, sources = telling
+    noticed = time.monotonic()
+    assert sources.quiet_since(noticed) == noticed  # nothing told yet: from the look that noticed
+    sources.changed.clear()
+    saved = time.monotonic()
+    (root / "content/articles/one.md").write_text("one, saved again\n", encoding="utf-8")
+    sources.wait(CEILING)  # returns when told, long before its timeout
+    later = time.monotonic()
+    assert later - saved < CEILING / 2, "the save was never told of"
+    assert saved <= sources.quiet_since(later) < later  # from the save, not from when it was found
+    assert sources.quiet_since(saved - 1) == saved - 1  # a change told after the look is not its date
